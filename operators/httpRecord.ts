@@ -1,0 +1,238 @@
+import { Observable } from 'rxjs';
+import { ifRangeFor, validatePartial, type ContentRange } from './contentRange';
+import { normalizeRetry, type NormalizedRetry, type RetryOptions } from './retryOptions';
+import type { BodySink, FetchRecord, RecordEvent, RecordResult, StoredRequest, StoredResponse, Transport } from './types';
+
+/** Options of {@link httpRecord}. */
+export interface HttpRecordOptions {
+  /** Sends each request; `fetch` works, `createKyTransport()` adds retries and a header timeout. */
+  readonly transport: Transport;
+  /** Where the body bytes go, chunk by chunk. */
+  readonly sink: BodySink;
+  /** How often a GET whose body breaks off is resumed with `Range` before it is a `fetch-error`. Default 3. */
+  readonly retry?: number | RetryOptions;
+  /** Ms a body may go without a chunk before the attempt counts as broken. Default 30000. */
+  readonly timeout?: number;
+}
+
+/**
+ * Fetches one record over HTTP for {@link fetchRecords}: sends its request through the
+ * transport, stores the body through the sink chunk by chunk (each chunk counted only once
+ * stored), and resumes a GET whose body breaks off or stalls with `Range: bytes=N-` and
+ * `If-Range`, with backoff, up to the retry limit. A `206` is validated (range start, validators,
+ * complete length); a `200` to a Range request restarts the record from zero. Non-GET requests
+ * are never resumed. Unsubscribing aborts the request and closes its connection.
+ *
+ * @example
+ * import { fetchRecords, httpRecord } from 'rx-background-fetch/operators';
+ * records$.pipe(fetchRecords(httpRecord({ transport: fetch, sink, retry: 5 })));
+ */
+export function httpRecord(options: HttpRecordOptions): (record: FetchRecord) => Observable<RecordEvent> {
+  const retry = normalizeRetry(options.retry);
+  const timeout = options.timeout ?? 30_000;
+  if (!(timeout > 0)) throw new TypeError(`httpRecord: timeout must be a number of ms > 0, got ${String(timeout)}.`);
+  const context: RecordContext = { transport: options.transport, sink: options.sink, retry, timeout };
+  return (record) =>
+    new Observable<RecordEvent>((subscriber) => {
+      const controller = new AbortController();
+      runRecord(record, context, controller.signal, (event) => subscriber.next(event)).then(
+        () => subscriber.complete(),
+        (error: unknown) => subscriber.error(error),
+      );
+      return () => controller.abort();
+    });
+}
+
+interface RecordContext {
+  readonly transport: Transport;
+  readonly sink: BodySink;
+  readonly retry: NormalizedRetry;
+  readonly timeout: number;
+}
+
+/** A store write failed: kept apart from network failures, which are retried. */
+class StoreFailure extends Error {
+  constructor(readonly reason: unknown) {
+    super('The store could not keep a chunk.');
+  }
+}
+
+async function runRecord(
+  record: FetchRecord,
+  context: RecordContext,
+  signal: AbortSignal,
+  emit: (event: RecordEvent) => void,
+): Promise<void> {
+  const { index, request } = record;
+  const resumable = request.method === 'GET';
+  const settle = (result: RecordResult) => emit({ type: 'settled', index, result });
+  let { offset, response: previous } = await context.sink.resumePoint(index);
+  if (!resumable) offset = 0;
+  let failures = 0;
+  let uploadCounted = false;
+
+  for (;;) {
+    if (signal.aborted) return;
+    const attempt = linkedController(signal);
+    let response: Response;
+    try {
+      response = await context.transport(toRequest(request, offset, previous, attempt.signal), { signal: attempt.signal });
+    } catch {
+      attempt.dispose();
+      if (!signal.aborted) settle('fetch-error');
+      return;
+    }
+    try {
+      if (signal.aborted) return;
+      if (!uploadCounted && request.body !== null && request.body.byteLength > 0) {
+        uploadCounted = true;
+        emit({ type: 'uploaded', index, bytes: request.body.byteLength });
+      }
+      const head = toStoredResponse(response, request.url);
+      let range: ContentRange | null = null;
+      if (response.status === 206) {
+        range = validatePartial(head, offset, previous);
+        if (range === null) {
+          await response.body?.cancel().catch(() => undefined);
+          settle('fetch-error');
+          return;
+        }
+      } else {
+        offset = 0;
+      }
+      const kept = offset > 0 && previous !== null ? previous : head;
+      try {
+        await context.sink.begin(index, kept, offset);
+      } catch (error) {
+        throw new StoreFailure(error);
+      }
+      if (signal.aborted) return;
+      emit({ type: 'response', index, response: kept, offset });
+      previous = kept;
+      const before = offset;
+      offset = await readBody(response, index, offset, context, attempt, emit);
+      if (range === null) {
+        settle(response.ok ? 'success' : 'bad-status');
+        return;
+      }
+      if (range.complete === null || offset >= range.complete) {
+        settle('success');
+        return;
+      }
+      if (offset === before) throw new Error('A partial response brought no bytes.');
+    } catch (error) {
+      if (signal.aborted) return;
+      if (error instanceof StoreFailure) {
+        settle(isQuotaError(error.reason) ? 'quota-exceeded' : 'fetch-error');
+        return;
+      }
+      if (!resumable || failures >= context.retry.limit) {
+        settle('fetch-error');
+        return;
+      }
+      failures++;
+      await wait(Math.min(context.retry.delay(failures), context.retry.backoffLimit), signal);
+    } finally {
+      attempt.dispose();
+    }
+  }
+}
+
+/** Reads a body into the sink, emitting a `chunk` event after each stored chunk; returns the new offset. */
+async function readBody(
+  response: Response,
+  index: number,
+  offset: number,
+  context: RecordContext,
+  attempt: LinkedController,
+  emit: (event: RecordEvent) => void,
+): Promise<number> {
+  if (response.body === null) return offset;
+  const reader = response.body.getReader();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => attempt.abort(new DOMException('The body stalled.', 'TimeoutError')), context.timeout);
+  };
+  try {
+    for (;;) {
+      arm();
+      const { done, value } = await reader.read();
+      if (done) return offset;
+      if (value.byteLength === 0) continue;
+      try {
+        await context.sink.write(index, value);
+      } catch (error) {
+        throw new StoreFailure(error);
+      }
+      if (attempt.signal.aborted) throw attempt.signal.reason;
+      offset += value.byteLength;
+      emit({ type: 'chunk', index, bytes: value.byteLength });
+    }
+  } finally {
+    clearTimeout(timer);
+    reader.releaseLock();
+  }
+}
+
+function toRequest(stored: StoredRequest, offset: number, previous: StoredResponse | null, signal: AbortSignal): Request {
+  const headers = new Headers(stored.headers as [string, string][]);
+  if (offset > 0) {
+    headers.set('Range', `bytes=${offset}-`);
+    const validator = ifRangeFor(previous);
+    if (validator !== null) headers.set('If-Range', validator);
+  }
+  const init: RequestInit = { method: stored.method, headers, signal };
+  if (stored.body !== null && stored.method !== 'GET' && stored.method !== 'HEAD') init.body = stored.body;
+  if (stored.credentials !== undefined) init.credentials = stored.credentials;
+  if (stored.cache !== undefined) init.cache = stored.cache;
+  if (stored.redirect !== undefined) init.redirect = stored.redirect;
+  if (stored.referrerPolicy !== undefined) init.referrerPolicy = stored.referrerPolicy;
+  if (stored.integrity) init.integrity = stored.integrity;
+  if (stored.mode === 'cors' || stored.mode === 'same-origin') init.mode = stored.mode;
+  return new Request(stored.url, init);
+}
+
+function toStoredResponse(response: Response, requestURL: string): StoredResponse {
+  return {
+    url: response.url || requestURL,
+    status: response.status,
+    statusText: response.statusText,
+    headers: [...response.headers],
+  };
+}
+
+function isQuotaError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'QuotaExceededError';
+}
+
+interface LinkedController {
+  readonly signal: AbortSignal;
+  abort(reason: unknown): void;
+  dispose(): void;
+}
+
+/** An AbortController for one attempt that also aborts when the record's signal does. */
+function linkedController(parent: AbortSignal): LinkedController {
+  const controller = new AbortController();
+  const forward = () => controller.abort(parent.reason);
+  parent.addEventListener('abort', forward, { once: true });
+  return {
+    signal: controller.signal,
+    abort: (reason) => controller.abort(reason),
+    dispose: () => parent.removeEventListener('abort', forward),
+  };
+}
+
+/** Waits `ms`, or less when the signal aborts first (every wait takes the signal). */
+function wait(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,11 @@
+export { abortWhen } from './abortWhen';
+export { parseContentRange, validatePartial, type ContentRange } from './contentRange';
+export { countBytes } from './countBytes';
+export { fetchRecords, type FetchRecordsOptions } from './fetchRecords';
+export { httpRecord, type HttpRecordOptions } from './httpRecord';
+export { limitDownloadTotal } from './limitDownloadTotal';
+export { normalizeRetry, type NormalizedRetry, type RetryOptions } from './retryOptions';
+export { createTally, firstFailure, settleTally } from './tally';
+export { throttleProgress } from './throttleProgress';
+export { untilSettled } from './untilSettled';
+export type * from './types';

@@ -1,0 +1,25 @@
+import { BackgroundFetchManager } from '../../src';
+import { startTestServer, bodyOf, type TestServer } from '../helpers/testServer';
+let server: TestServer;
+beforeAll(async () => { server = await startTestServer(); });
+afterAll(() => server.close());
+test('quick', async () => {
+  const m = new BackgroundFetchManager({ store: 'memory', scope: 'q', baseURL: server.url });
+  const events: string[] = [];
+  let inEvent: any;
+  m.addEventListener('backgroundfetchsuccess', (e: any) => { events.push(e.type); e.waitUntil((async () => { const recs = await e.registration.matchAll(); inEvent = await Promise.all(recs.map(async (r: any) => (await r.responseReady).arrayBuffer())); })()); });
+  const r = await m.fetch('a', ['/bytes?size=300000', '/feature-name.txt']);
+  let progress = 0; r.onprogress = () => progress++;
+  expect(await m.getIds()).toEqual(['a']);
+  const { lastValueFrom } = await import('rxjs');
+  await lastValueFrom(r.state$);
+  expect(events).toEqual(['backgroundfetchsuccess']);
+  expect(r.result).toBe('success');
+  expect(r.downloaded).toBe(300016);
+  expect(Buffer.from(inEvent[0]).equals(bodyOf(300000))).toBe(true);
+  expect(Buffer.from(inEvent[1]).toString()).toBe('Background Fetch');
+  expect(r.recordsAvailable).toBe(false);
+  expect(progress).toBeGreaterThan(0);
+  expect(await m.getIds()).toEqual([]);
+  await m.close();
+});

@@ -1,0 +1,133 @@
+import type { Observable } from 'rxjs';
+import type { BackgroundFetchFailureReason, BackgroundFetchResult, BackgroundFetchState } from '../operators/types';
+import type { BackgroundFetchRecord } from './BackgroundFetchRecord';
+import { invalidState } from './errors';
+
+/** Cache-API matching options of `match()` and `matchAll()`. */
+export interface MatchOptions {
+  ignoreSearch?: boolean;
+  ignoreMethod?: boolean;
+  ignoreVary?: boolean;
+}
+
+/**
+ * What a registration object is a view of: one state stream and the commands. The engine that
+ * runs a fetch provides one; so does the polyfill's page side, which mirrors a service worker.
+ */
+export interface RegistrationSource {
+  /** Emits the current state at once, each change after (already throttled), completes after the last. */
+  readonly state$: Observable<BackgroundFetchState>;
+  abort(): Promise<boolean>;
+  matchAll(request: RequestInfo | URL | undefined, options: MatchOptions): Promise<BackgroundFetchRecord[]>;
+}
+
+/** Lets the library make registrations; `new BackgroundFetchRegistration()` from script throws. */
+export const registrationToken = Symbol('BackgroundFetchRegistration');
+
+/**
+ * One background fetch, as the page or worker sees it. Every attribute, every `progress` event
+ * and `recordsAvailable` are read from one stream, `state$`; `match()`/`matchAll()` reject
+ * `InvalidStateError` once the records are gone.
+ *
+ * @example
+ * const registration = await manager.fetch('album', ['/a.jpg', '/b.jpg']);
+ * registration.addEventListener('progress', () => console.log(registration.downloaded));
+ */
+export class BackgroundFetchRegistration extends EventTarget {
+  readonly #source: RegistrationSource;
+  #state!: BackgroundFetchState;
+  #onprogress: ((this: BackgroundFetchRegistration, event: Event) => unknown) | null = null;
+
+  constructor(token: typeof registrationToken, source: RegistrationSource) {
+    if (token !== registrationToken) throw new TypeError('Illegal constructor: registrations come from BackgroundFetchManager.fetch() and get().');
+    super();
+    this.#source = source;
+    let first = true;
+    source.state$.subscribe((state) => {
+      const before = this.#state;
+      this.#state = state;
+      if (first) {
+        first = false;
+        return;
+      }
+      if (before.result === '' && progressed(before, state)) this.dispatchEvent(new Event('progress'));
+    });
+    if (first) throw new TypeError('A registration source must emit its current state on subscription.');
+  }
+
+  get id(): string {
+    return this.#state.id;
+  }
+  get uploadTotal(): number {
+    return this.#state.uploadTotal;
+  }
+  get uploaded(): number {
+    return this.#state.uploaded;
+  }
+  get downloadTotal(): number {
+    return this.#state.downloadTotal;
+  }
+  get downloaded(): number {
+    return this.#state.downloaded;
+  }
+  get result(): BackgroundFetchResult {
+    return this.#state.result;
+  }
+  get failureReason(): BackgroundFetchFailureReason {
+    return this.#state.failureReason;
+  }
+  get recordsAvailable(): boolean {
+    return this.#state.recordsAvailable;
+  }
+
+  /** The state as a stream: the current state at once, each change after, completes after the last. */
+  get state$(): Observable<BackgroundFetchState> {
+    return this.#source.state$;
+  }
+
+  get onprogress(): ((this: BackgroundFetchRegistration, event: Event) => unknown) | null {
+    return this.#onprogress;
+  }
+  set onprogress(handler: ((this: BackgroundFetchRegistration, event: Event) => unknown) | null) {
+    if (this.#onprogress !== null) this.removeEventListener('progress', this.#onprogress);
+    this.#onprogress = typeof handler === 'function' ? handler : null;
+    if (this.#onprogress !== null) this.addEventListener('progress', this.#onprogress);
+  }
+
+  /** Aborts the fetch: `true` if it was active (it then ends `"aborted"`), else `false`. */
+  abort(): Promise<boolean> {
+    return this.#source.abort();
+  }
+
+  /** The first record whose request matches, like `Cache.match()`; `undefined` when none does. */
+  async match(request: RequestInfo | URL, options: MatchOptions = {}): Promise<BackgroundFetchRecord | undefined> {
+    if (arguments.length === 0) throw new TypeError('match() needs a request or URL to match.');
+    const records = await this.matchAll(request, options);
+    return records[0];
+  }
+
+  /** Every record whose request matches (all of them without a request), in request order. */
+  async matchAll(request: RequestInfo | URL | undefined = undefined, options: MatchOptions = {}): Promise<BackgroundFetchRecord[]> {
+    if (!this.#state.recordsAvailable) {
+      throw invalidState(`The records of background fetch "${this.id}" are no longer available: read them in its completion event.`);
+    }
+    return this.#source.matchAll(request, options ?? {});
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'BackgroundFetchRegistration';
+  }
+}
+
+function progressed(before: BackgroundFetchState, after: BackgroundFetchState): boolean {
+  return (
+    before.downloaded !== after.downloaded ||
+    before.uploaded !== after.uploaded ||
+    before.result !== after.result ||
+    before.failureReason !== after.failureReason
+  );
+}
+
+for (const name of Object.getOwnPropertyNames(BackgroundFetchRegistration.prototype)) {
+  if (name !== 'constructor') Object.defineProperty(BackgroundFetchRegistration.prototype, name, { enumerable: true });
+}

@@ -1,0 +1,187 @@
+import { createTally, firstFailure, settleTally } from '../../operators/tally';
+import type { FetchTally, StoredRequest, Transport } from '../../operators/types';
+import type { BackgroundFetchRegistration } from '../BackgroundFetchRegistration';
+import { BackgroundFetchEvent, BackgroundFetchUpdateUIEvent, dispatchExtendable } from '../events';
+import type { BackgroundFetchOptions } from '../fetchOptions';
+import type { ManagerSettings } from '../managerOptions';
+import type { BackgroundFetchStore, LoadedFetch, StoredFetch } from '../store/types';
+import { createKyTransport } from '../transport/kyTransport';
+import { FetchJob } from './FetchJob';
+
+/** What the engine needs from a manager attached to it. */
+export interface ManagerLink {
+  /** Where this manager's completion events fire. */
+  readonly events: EventTarget;
+  /** This manager's registration object for a job (one per job per manager). */
+  view(job: FetchJob): BackgroundFetchRegistration;
+}
+
+interface Slot {
+  engine: Engine | undefined;
+  /** Resolves once the last engine of this slot has stopped writing. */
+  closing: Promise<void>;
+}
+
+const slots = new WeakMap<BackgroundFetchStore, Map<string, Slot>>();
+
+/**
+ * Runs the background fetches of one scope in one store, for every manager of that scope and
+ * store in this realm (so only one of them downloads). It resumes what the store holds when
+ * it starts, keeps the active ids, settles fetches and fires their completion events.
+ *
+ * @example
+ * const engine = Engine.attach(settings, link);
+ * await engine.ready;
+ */
+export class Engine {
+  readonly ready: Promise<void>;
+  readonly #settings: ManagerSettings;
+  readonly #transport: Transport;
+  readonly #active = new Map<string, FetchJob>();
+  readonly #reserved = new Set<string>();
+  readonly #links = new Set<ManagerLink>();
+  readonly #jobs = new Set<FetchJob>();
+  readonly #finishing = new Set<Promise<void>>();
+
+  private constructor(settings: ManagerSettings, after: Promise<void>) {
+    this.#settings = settings;
+    this.#transport = createKyTransport({ fetch: settings.fetch, retry: settings.retry, timeout: settings.timeout });
+    this.ready = after.then(() => this.#resume());
+  }
+
+  /** The engine of the settings' scope and store, made (and resuming) if there is none. */
+  static attach(settings: ManagerSettings, link: ManagerLink): Engine {
+    let byScope = slots.get(settings.store);
+    if (byScope === undefined) slots.set(settings.store, (byScope = new Map()));
+    let slot = byScope.get(settings.scope);
+    if (slot === undefined) byScope.set(settings.scope, (slot = { engine: undefined, closing: Promise.resolve() }));
+    slot.engine ??= new Engine(settings, slot.closing);
+    slot.engine.#links.add(link);
+    return slot.engine;
+  }
+
+  /** Detaches a manager; the last one out stops every download (nothing is settled or lost). */
+  async detach(link: ManagerLink): Promise<void> {
+    this.#links.delete(link);
+    if (this.#links.size > 0) return;
+    const slot = slots.get(this.#settings.store)?.get(this.#settings.scope);
+    const stopped = this.ready
+      .catch(() => undefined)
+      .then(() => Promise.all([...this.#jobs].map((job) => job.stop())))
+      .then(() => undefined);
+    if (slot !== undefined && slot.engine === this) {
+      slot.engine = undefined;
+      slot.closing = stopped;
+    }
+    await stopped;
+  }
+
+  /** Claims `id` for a `fetch()` in progress; `false` when it is active or claimed already. */
+  reserve(id: string): boolean {
+    if (this.#active.has(id) || this.#reserved.has(id)) return false;
+    this.#reserved.add(id);
+    return true;
+  }
+
+  release(id: string): void {
+    this.#reserved.delete(id);
+  }
+
+  /** The active job with this id. */
+  active(id: string): FetchJob | undefined {
+    return this.#active.get(id);
+  }
+
+  /** Active ids, oldest first. */
+  ids(): string[] {
+    return [...this.#active.keys()];
+  }
+
+  /** Stores and starts a new fetch. */
+  async create(id: string, requests: StoredRequest[], options: Required<BackgroundFetchOptions>): Promise<FetchJob> {
+    const fetch: StoredFetch = {
+      key: crypto.randomUUID(),
+      scope: this.#settings.scope,
+      id,
+      requests,
+      downloadTotal: options.downloadTotal,
+      uploadTotal: requests.reduce((sum, request) => sum + (request.body?.byteLength ?? 0), 0),
+      title: options.title,
+      icons: options.icons,
+      created: Date.now(),
+    };
+    await this.#settings.store.create(fetch);
+    return this.#run(fetch, createTally(fetch, requests.length));
+  }
+
+  /** Resolves once every completion under way has finished (events handled, store cleaned). */
+  async idle(): Promise<void> {
+    while (this.#finishing.size > 0) await Promise.all(this.#finishing);
+  }
+
+  async #resume(): Promise<void> {
+    const loaded = await this.#settings.store.load(this.#settings.scope);
+    for (const entry of loaded) this.#run(entry.fetch, seedOf(entry));
+  }
+
+  #run(fetch: StoredFetch, seed: FetchTally): FetchJob {
+    const job = new FetchJob(fetch, seed, {
+      settings: this.#settings,
+      transport: this.#transport,
+      onSettled: (settled, final) => this.#settle(settled, final),
+    });
+    this.#jobs.add(job);
+    if (seed.state.result === '') this.#active.set(fetch.id, job);
+    job.start();
+    return job;
+  }
+
+  #settle(job: FetchJob, final: FetchTally): void {
+    if (this.#active.get(job.fetch.id) === job) this.#active.delete(job.fetch.id);
+    const finishing = this.#complete(job, final).finally(() => {
+      this.#finishing.delete(finishing);
+      this.#jobs.delete(job);
+    });
+    this.#finishing.add(finishing);
+  }
+
+  async #complete(job: FetchJob, final: FetchTally): Promise<void> {
+    const { store } = this.#settings;
+    const reason = final.state.failureReason;
+    await job.persisted();
+    await store.settleFetch(job.fetch.key, reason).catch((error: unknown) => warn(job, 'could not store its result', error));
+    const type = reason === '' ? 'backgroundfetchsuccess' : reason === 'aborted' ? 'backgroundfetchabort' : 'backgroundfetchfail';
+    const targets = new Set<EventTarget>();
+    const dispatches: Promise<void>[] = [];
+    for (const link of this.#links) {
+      if (targets.has(link.events)) continue;
+      targets.add(link.events);
+      const Kind = type === 'backgroundfetchabort' ? BackgroundFetchEvent : BackgroundFetchUpdateUIEvent;
+      dispatches.push(dispatchExtendable(link.events, new Kind(type, { registration: link.view(job) })));
+    }
+    await Promise.all(dispatches).catch((error: unknown) => warn(job, `a ${type} listener failed`, error));
+    job.endRecords();
+    await store.remove(job.fetch.key).catch((error: unknown) => warn(job, 'could not be removed from the store', error));
+  }
+}
+
+function warn(job: FetchJob, what: string, error: unknown): void {
+  console.warn(`rx-background-fetch: background fetch "${job.fetch.id}" ${what}:`, error);
+}
+
+/** The tally a stored fetch resumes from: its records' bytes and results as stored. */
+function seedOf({ fetch, records, settled }: LoadedFetch): FetchTally {
+  const tally = createTally(fetch, records.length);
+  let downloaded = 0;
+  let uploaded = 0;
+  let count = 0;
+  records.forEach((record, index) => {
+    tally.records[index] = { response: record.response, bytes: record.bytes, result: record.result, generation: 0 };
+    downloaded += record.bytes;
+    if (record.response !== null) uploaded += fetch.requests[index].body?.byteLength ?? 0;
+    if (record.result !== '') count++;
+  });
+  const seed: FetchTally = { ...tally, state: { ...tally.state, downloaded, uploaded }, settled: count };
+  if (settled !== null) return settleTally(seed, settled.failureReason);
+  return count === records.length ? settleTally(seed, firstFailure(seed.records)) : seed;
+}

@@ -1,0 +1,171 @@
+import { BehaviorSubject, Subject, defer, distinctUntilChanged, filter, from, map, of, startWith, tap, type Observable, type Subscription } from 'rxjs';
+import { abortWhen } from '../../operators/abortWhen';
+import { countBytes } from '../../operators/countBytes';
+import { fetchRecords } from '../../operators/fetchRecords';
+import { httpRecord } from '../../operators/httpRecord';
+import { limitDownloadTotal } from '../../operators/limitDownloadTotal';
+import { throttleProgress } from '../../operators/throttleProgress';
+import { untilSettled } from '../../operators/untilSettled';
+import type { BackgroundFetchState, FetchTally, RecordStatus, Transport } from '../../operators/types';
+import { BackgroundFetchRecord, recordToken } from '../BackgroundFetchRecord';
+import type { MatchOptions, RegistrationSource } from '../BackgroundFetchRegistration';
+import type { ManagerSettings } from '../managerOptions';
+import { requestMatches } from '../matchRequest';
+import { toLiveRequest } from '../normalizeRequests';
+import type { StoredFetch } from '../store/types';
+import { guardSink, type GuardedSink } from './guardedSink';
+import { recordResponse, type RecordSource } from './recordResponse';
+
+/** What a job needs from the engine that runs it. */
+export interface JobContext {
+  readonly settings: ManagerSettings;
+  readonly transport: Transport;
+  /** Called once with the final tally, after every view has seen it. */
+  readonly onSettled: (job: FetchJob, final: FetchTally) => void;
+}
+
+/**
+ * One background fetch being run: the pipeline (request records → concurrent fetch stage →
+ * byte-counting reducer → guards) and `tally$`, the one stream of its state that registrations,
+ * events and the store all read.
+ *
+ * @example
+ * const job = new FetchJob(fetch, createTally(fetch, fetch.requests.length), context);
+ * job.start();
+ */
+export class FetchJob implements RecordSource {
+  readonly fetch: StoredFetch;
+  readonly tally$: BehaviorSubject<FetchTally>;
+  readonly #context: JobContext;
+  readonly #abort$ = new Subject<void>();
+  readonly #sink: GuardedSink;
+  #pipeline: Subscription | undefined;
+  #ended = false;
+  #persisted: Promise<void> = Promise.resolve();
+
+  constructor(fetch: StoredFetch, seed: FetchTally, context: JobContext) {
+    this.fetch = fetch;
+    this.#context = context;
+    this.tally$ = new BehaviorSubject(seed);
+    this.#sink = guardSink(context.settings.store.sink(fetch.key), context.settings.quota);
+  }
+
+  /** Starts (or resumes) the downloads of every record that has not settled. */
+  start(): void {
+    const { settings, transport } = this.#context;
+    const { store } = settings;
+    const seed = this.tally$.getValue();
+    if (seed.state.result !== '') {
+      this.#context.onSettled(this, seed);
+      return;
+    }
+    const pending = this.fetch.requests.map((request, index) => ({ index, request })).filter(({ index }) => seed.records[index].result === '');
+    this.#pipeline = from(pending)
+      .pipe(
+        fetchRecords(httpRecord({ transport, sink: this.#sink, retry: settings.retry, timeout: settings.timeout }), {
+          concurrency: settings.concurrency,
+        }),
+        tap((event) => {
+          if (event.type === 'settled') this.#persist(() => store.settleRecord(this.fetch.key, event.index, event.result));
+        }),
+        countBytes(seed),
+        startWith(seed),
+        limitDownloadTotal(this.fetch.downloadTotal),
+        untilSettled(),
+        abortWhen(this.#abort$),
+      )
+      .subscribe({
+        next: (tally) => {
+          if (tally !== seed) this.tally$.next(tally);
+          if (tally.state.result !== '') this.#context.onSettled(this, tally);
+        },
+      });
+  }
+
+  /** Aborts the fetch: `false` when it has already settled. */
+  abort(): boolean {
+    if (this.tally$.getValue().state.result !== '') return false;
+    this.#abort$.next();
+    return true;
+  }
+
+  /** Stops the downloads without settling anything (a page unload); resolves once writes under way have landed. */
+  async stop(): Promise<void> {
+    this.#pipeline?.unsubscribe();
+    await this.#sink.shut();
+    await this.#persisted;
+  }
+
+  /** Resolves once every record result reported so far is stored. */
+  persisted(): Promise<void> {
+    return this.#persisted;
+  }
+
+  /** The completion event is over: records become unavailable and the state stream ends. */
+  endRecords(): void {
+    const final = this.tally$.getValue();
+    this.tally$.next({ ...final, state: { ...final.state, recordsAvailable: false }, changed: -1 });
+    this.#ended = true;
+    this.tally$.complete();
+  }
+
+  /** The registration-facing view: throttled state, abort and matching. */
+  source(): RegistrationSource {
+    const { progressInterval, baseURL } = this.#context.settings;
+    const state$: Observable<BackgroundFetchState> = this.#tallies().pipe(
+      map((tally) => tally.state),
+      distinctUntilChanged(),
+      throttleProgress(progressInterval),
+    );
+    return {
+      state$,
+      abort: async () => this.abort(),
+      matchAll: async (request, options) => this.#matchAll(request, options, baseURL),
+    };
+  }
+
+  current(index: number): RecordStatus {
+    return this.tally$.getValue().records[index];
+  }
+
+  watch(index: number): Observable<RecordStatus> {
+    return this.#tallies().pipe(
+      filter((tally) => tally.changed === index || tally.changed === -1 || tally.state.result !== ''),
+      map((tally) => tally.records[index]),
+    );
+  }
+
+  readChunks(index: number, from: number): Promise<Uint8Array[]> {
+    return this.#context.settings.store.readChunks(this.fetch.key, index, from);
+  }
+
+  #tallies(): Observable<FetchTally> {
+    return defer(() => (this.#ended ? of(this.tally$.getValue()) : this.tally$));
+  }
+
+  #persist(write: () => Promise<void>): void {
+    this.#persisted = this.#persisted.then(write).catch((error: unknown) => {
+      console.warn(`rx-background-fetch: could not store a record result of "${this.fetch.id}":`, error);
+    });
+  }
+
+  #matchAll(request: RequestInfo | URL | undefined, options: MatchOptions, baseURL: string | undefined): BackgroundFetchRecord[] {
+    const query = request === undefined ? undefined : toQuery(request, baseURL);
+    const records = this.tally$.getValue().records;
+    const matches: BackgroundFetchRecord[] = [];
+    this.fetch.requests.forEach((stored, index) => {
+      if (query !== undefined && !requestMatches(query, stored, records[index].response, options)) return;
+      matches.push(new BackgroundFetchRecord(recordToken, toLiveRequest(stored), () => recordResponse(this, index)));
+    });
+    return matches;
+  }
+}
+
+function toQuery(request: RequestInfo | URL, baseURL: string | undefined): Request {
+  if (typeof request === 'object' && !(request instanceof URL)) return request;
+  try {
+    return new Request(new URL(String(request), baseURL).href);
+  } catch {
+    throw new TypeError(`Cannot match "${String(request)}": it is not a URL${baseURL === undefined ? ' (relative URLs need the baseURL option)' : ''}.`);
+  }
+}

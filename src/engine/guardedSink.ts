@@ -1,0 +1,58 @@
+import type { BodySink } from '../../operators/types';
+import { quotaExceeded } from '../errors';
+import type { QuotaEstimate } from '../managerOptions';
+
+/** A sink whose writes can be waited for and shut, and which enforces a quota. */
+export interface GuardedSink extends BodySink {
+  /** Refuses further writes and resolves once the writes under way have landed. */
+  shut(): Promise<void>;
+}
+
+// Re-ask the quota after this many bytes, so a shrinking quota is seen without a call per chunk.
+const recheckBytes = 16 * 1024 * 1024;
+
+/**
+ * Wraps a store's sink for one running fetch: writes fail with `QuotaExceededError` once the
+ * bytes written would pass the free quota (asked at the start and every 16 MB), and `shut()`
+ * lets `close()` wait for writes in flight, so a later manager never resumes from a point a
+ * late write would move.
+ *
+ * @example
+ * const sink = guardSink(store.sink(key), settings.quota);
+ * await sink.shut();
+ */
+export function guardSink(inner: BodySink, quota: (() => Promise<QuotaEstimate>) | undefined): GuardedSink {
+  const inFlight = new Set<Promise<unknown>>();
+  let shut = false;
+  let free = Infinity;
+  let sinceCheck = Infinity;
+  const track = <T>(work: Promise<T>): Promise<T> => {
+    if (shut) return Promise.reject(new DOMException('The manager was closed.', 'AbortError'));
+    inFlight.add(work);
+    void work.then(
+      () => inFlight.delete(work),
+      () => inFlight.delete(work),
+    );
+    return work;
+  };
+  const checkQuota = async (bytes: number) => {
+    if (quota === undefined) return;
+    if (sinceCheck >= recheckBytes) {
+      const estimate = await quota();
+      free = estimate.quota - estimate.usage;
+      sinceCheck = 0;
+    }
+    if (bytes > free) throw quotaExceeded(`Storing ${bytes} more bytes would pass the storage quota (${Math.max(0, free)} bytes free).`);
+    free -= bytes;
+    sinceCheck += bytes;
+  };
+  return {
+    resumePoint: (index) => track(inner.resumePoint(index)),
+    begin: (index, response, offset) => track(inner.begin(index, response, offset)),
+    write: (index, chunk) => track(checkQuota(chunk.byteLength).then(() => inner.write(index, chunk))),
+    async shut() {
+      shut = true;
+      while (inFlight.size > 0) await Promise.allSettled(inFlight);
+    },
+  };
+}

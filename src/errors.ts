@@ -1,0 +1,31 @@
+/**
+ * A `DOMException` named `QuotaExceededError`; where the platform has the `QuotaExceededError`
+ * class (newer browsers) it is one of those, with `quota` and `requested` left null.
+ *
+ * @example
+ * throw quotaExceeded('downloadTotal 5 GB is more than the 1 GB free.');
+ */
+export function quotaExceeded(message: string): DOMException {
+  const Native = (globalThis as { QuotaExceededError?: new (message: string) => DOMException }).QuotaExceededError;
+  return Native === undefined ? new DOMException(message, 'QuotaExceededError') : new Native(message);
+}
+
+/**
+ * A `DOMException` named `InvalidStateError`.
+ *
+ * @example
+ * return Promise.reject(invalidState('Records are no longer available.'));
+ */
+export function invalidState(message: string): DOMException {
+  return new DOMException(message, 'InvalidStateError');
+}
+
+/**
+ * A `DOMException` named `AbortError`.
+ *
+ * @example
+ * reject(abortError('The record was aborted before its response arrived.'));
+ */
+export function abortError(message: string): DOMException {
+  return new DOMException(message, 'AbortError');
+}

@@ -1,0 +1,10 @@
+export { BackgroundFetchManager } from './BackgroundFetchManager';
+export { BackgroundFetchRecord } from './BackgroundFetchRecord';
+export { BackgroundFetchRegistration, type MatchOptions, type RegistrationSource } from './BackgroundFetchRegistration';
+export { BackgroundFetchEvent, BackgroundFetchUpdateUIEvent, type BackgroundFetchEventInit, type BackgroundFetchUIOptions } from './events';
+export type { BackgroundFetchOptions } from './fetchOptions';
+export type { BackgroundFetchManagerOptions, QuotaEstimate } from './managerOptions';
+export { createMemoryStore } from './store/memoryStore';
+export type { BackgroundFetchStore, ImageResource, LoadedFetch, StoredFetch, StoredRecordStatus } from './store/types';
+export { createKyTransport, type KyTransportOptions } from './transport/kyTransport';
+export type { BackgroundFetchFailureReason, BackgroundFetchResult, BackgroundFetchState, RetryOptions } from '../operators';

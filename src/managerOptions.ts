@@ -1,0 +1,140 @@
+import type { NormalizedRetry, RetryOptions } from '../operators/retryOptions';
+import { normalizeRetry } from '../operators/retryOptions';
+import { sharedMemoryStore } from './store/memoryStore';
+import type { BackgroundFetchStore } from './store/types';
+
+/** What `quota` resolves with: bytes in use and bytes allowed. */
+export interface QuotaEstimate {
+  usage: number;
+  quota: number;
+}
+
+/** The options of `new BackgroundFetchManager()` (API.md §3). */
+export interface BackgroundFetchManagerOptions {
+  /** Registrations are shared only by managers of the same scope and store. */
+  scope?: string;
+  /** Base for relative request URLs. Default `location.href` where it exists. */
+  baseURL?: string;
+  /** `"indexeddb"`, `"memory"`, or a store object. Default IndexedDB where it exists, else memory. */
+  store?: 'indexeddb' | 'memory' | BackgroundFetchStore;
+  /** Requests in flight per registration. Default 4. */
+  concurrency?: number;
+  /** GET retries on network failure, 408, 429, 5xx and broken bodies. Default 3. */
+  retry?: number | RetryOptions;
+  /** Ms a response may take to start, or a body to send its next chunk. Default 30000. */
+  timeout?: number;
+  /** Minimum ms between `progress` events of one registration (the final state is always delivered). Default 100. */
+  progressInterval?: number;
+  /** Bytes used and allowed. Default `navigator.storage.estimate` where present, else no limit. */
+  quota?: () => Promise<QuotaEstimate>;
+  /** The `fetch` the transport uses. Default `globalThis.fetch`. */
+  fetch?: typeof fetch;
+  /** Where completion events fire. Default the service worker global in one, else the manager. */
+  events?: EventTarget;
+}
+
+/** Manager options with every default resolved. */
+export interface ManagerSettings {
+  readonly scope: string;
+  readonly baseURL: string | undefined;
+  readonly store: BackgroundFetchStore;
+  readonly concurrency: number;
+  readonly retry: NormalizedRetry;
+  readonly timeout: number;
+  readonly progressInterval: number;
+  readonly quota: (() => Promise<QuotaEstimate>) | undefined;
+  readonly fetch: typeof fetch;
+  readonly events: EventTarget | undefined;
+}
+
+interface GlobalLike {
+  location?: { href: string; origin: string };
+  registration?: { scope?: string };
+  indexedDB?: unknown;
+  navigator?: { storage?: { estimate?: () => Promise<{ usage?: number; quota?: number }> } };
+  ServiceWorkerGlobalScope?: new () => unknown;
+}
+
+function isServiceWorker(scope: GlobalLike): boolean {
+  return typeof scope.ServiceWorkerGlobalScope === 'function' && scope instanceof scope.ServiceWorkerGlobalScope;
+}
+
+const storeMethods = ['load', 'create', 'settleRecord', 'settleFetch', 'remove', 'sink', 'readChunks'] as const;
+
+function resolveStore(store: BackgroundFetchManagerOptions['store'], host: GlobalLike, openIndexedDB: () => BackgroundFetchStore): BackgroundFetchStore {
+  if (store === undefined) return host.indexedDB === undefined ? sharedMemoryStore() : openIndexedDB();
+  if (store === 'memory') return sharedMemoryStore();
+  if (store === 'indexeddb') {
+    if (host.indexedDB === undefined) throw new TypeError('store "indexeddb" needs indexedDB, which this realm lacks; use "memory" or import "fake-indexeddb/auto" in Node.');
+    return openIndexedDB();
+  }
+  if (typeof store === 'object' && store !== null && storeMethods.every((name) => typeof store[name] === 'function')) return store;
+  throw new TypeError(`store must be "indexeddb", "memory", or an object with the methods ${storeMethods.join(', ')}.`);
+}
+
+function positiveInteger(value: number, name: string): number {
+  if (typeof value !== 'number' || !(value >= 1) || (value !== Infinity && !Number.isInteger(value))) {
+    throw new TypeError(`${name} must be a whole number ≥ 1 (or Infinity), got ${String(value)}.`);
+  }
+  return value;
+}
+
+/**
+ * Resolves a manager's options against the realm it runs in, throwing a `TypeError` that names
+ * the first bad option. `openIndexedDB` makes the IndexedDB store (kept out of this module so
+ * that a memory-only bundle does not carry it).
+ *
+ * @example
+ * const settings = resolveManagerOptions({ concurrency: 6 }, globalThis, openIndexedDBStore);
+ * settings.progressInterval; // 100
+ */
+export function resolveManagerOptions(
+  options: BackgroundFetchManagerOptions | undefined,
+  host: GlobalLike,
+  openIndexedDB: () => BackgroundFetchStore,
+): ManagerSettings {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new TypeError(`BackgroundFetchManager options must be an object, got ${options === null ? 'null' : typeof options}.`);
+  }
+  const given = options ?? {};
+  const scope = given.scope ?? host.registration?.scope ?? host.location?.origin ?? 'default';
+  if (typeof scope !== 'string' || scope === '') throw new TypeError('scope must be a non-empty string.');
+  const baseURL = given.baseURL ?? host.location?.href;
+  if (baseURL !== undefined && (typeof baseURL !== 'string' || !URL.canParse(baseURL))) {
+    throw new TypeError(`baseURL must be an absolute URL, got ${String(baseURL)}.`);
+  }
+  const timeout = given.timeout ?? 30_000;
+  if (typeof timeout !== 'number' || !(timeout > 0) || !Number.isFinite(timeout)) throw new TypeError(`timeout must be a number of ms > 0, got ${String(timeout)}.`);
+  const progressInterval = given.progressInterval ?? 100;
+  if (typeof progressInterval !== 'number' || !(progressInterval >= 0) || !Number.isFinite(progressInterval)) {
+    throw new TypeError(`progressInterval must be a number of ms ≥ 0, got ${String(progressInterval)}.`);
+  }
+  if (given.quota !== undefined && typeof given.quota !== 'function') throw new TypeError('quota must be a function returning Promise<{ usage, quota }>.');
+  const fetchFn = given.fetch ?? globalThis.fetch;
+  if (typeof fetchFn !== 'function') throw new TypeError('fetch must be a function; this realm has no global fetch, so pass one.');
+  // Browsers throw "Illegal invocation" when fetch is called with another `this` (ky calls it as a method).
+  const boundFetch: typeof fetch = (input, init) => fetchFn.call(globalThis, input, init);
+  if (given.events !== undefined && (typeof given.events !== 'object' || given.events === null || typeof given.events.dispatchEvent !== 'function')) {
+    throw new TypeError('events must be an EventTarget.');
+  }
+  const estimate = host.navigator?.storage?.estimate;
+  const defaultQuota =
+    typeof estimate === 'function'
+      ? async () => {
+          const { usage = 0, quota = Infinity } = await estimate.call(host.navigator!.storage);
+          return { usage, quota };
+        }
+      : undefined;
+  return {
+    scope,
+    baseURL,
+    store: resolveStore(given.store, host, openIndexedDB),
+    concurrency: positiveInteger(given.concurrency ?? 4, 'concurrency'),
+    retry: normalizeRetry(given.retry),
+    timeout,
+    progressInterval,
+    quota: given.quota ?? defaultQuota,
+    fetch: boundFetch,
+    events: given.events ?? (isServiceWorker(host) ? (host as unknown as EventTarget) : undefined),
+  };
+}

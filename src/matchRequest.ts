@@ -1,0 +1,42 @@
+import type { StoredRequest, StoredResponse } from '../operators/types';
+import type { MatchOptions } from './BackgroundFetchRegistration';
+
+function withoutFragment(url: string, ignoreSearch: boolean): string {
+  const parsed = new URL(url);
+  parsed.hash = '';
+  if (ignoreSearch) parsed.search = '';
+  return parsed.href;
+}
+
+function headerOf(headers: ReadonlyArray<readonly [string, string]>, name: string): string | null {
+  const values = headers.filter(([key]) => key.toLowerCase() === name).map(([, value]) => value);
+  return values.length === 0 ? null : values.join(', ');
+}
+
+/**
+ * The Service Worker spec's "request matches cached item" for a stored record: methods (only GET
+ * unless `ignoreMethod`), URLs without fragments (and queries with `ignoreSearch`), then the
+ * stored response's `Vary` headers unless `ignoreVary`.
+ *
+ * @example
+ * requestMatches(new Request('https://a.test/x'), stored, response, { ignoreSearch: true }); // true
+ */
+export function requestMatches(
+  query: Request,
+  stored: StoredRequest,
+  response: StoredResponse | null,
+  options: MatchOptions,
+): boolean {
+  if (!options.ignoreMethod && (stored.method !== 'GET' || query.method !== 'GET')) return false;
+  const ignoreSearch = options.ignoreSearch === true;
+  if (withoutFragment(query.url, ignoreSearch) !== withoutFragment(stored.url, ignoreSearch)) return false;
+  if (response === null || options.ignoreVary) return true;
+  const vary = headerOf(response.headers, 'vary');
+  if (vary === null) return true;
+  for (const field of vary.split(',').map((name) => name.trim().toLowerCase())) {
+    if (field === '') continue;
+    if (field === '*') return false;
+    if (query.headers.get(field) !== headerOf(stored.headers, field)) return false;
+  }
+  return true;
+}

@@ -1,0 +1,131 @@
+import type { StoredRequest } from '../operators/types';
+
+/** The most requests one background fetch may hold. */
+export const maxRequests = 50_000;
+
+// Fetch's "bad port" list (fetch.spec.whatwg.org/#bad-port): requests to these fail everywhere.
+const badPorts = new Set([
+  1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104, 109, 110, 111,
+  113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515, 526, 530, 531, 532, 540, 548,
+  554, 556, 563, 587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566,
+  6665, 6666, 6667, 6668, 6669, 6697, 10080,
+]);
+
+function isRequest(value: unknown): value is Request {
+  if (typeof Request !== 'undefined' && value instanceof Request) return true;
+  // A Request from another realm (an iframe, a worker's structured clone) fails instanceof.
+  return typeof value === 'object' && value !== null && typeof (value as Request).url === 'string' && typeof (value as Request).clone === 'function';
+}
+
+function checkURL(url: URL, shown: string): void {
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new TypeError(`Background fetch only downloads http: and https: URLs, not "${shown}".`);
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new TypeError(`The URL "${shown}" has credentials in it; send them in an Authorization header instead.`);
+  }
+  const port = url.port === '' ? null : Number(url.port);
+  if (port !== null && badPorts.has(port)) {
+    throw new TypeError(`Port ${port} of "${shown}" is a bad port that fetch refuses to use.`);
+  }
+}
+
+function fromString(raw: string, baseURL: string | undefined): Request {
+  // The URL parser strips \n, \r and \t, so the dangling-markup check must see the raw string.
+  if (/[\n\r\t]/.test(raw) && raw.includes('<')) {
+    throw new TypeError('A URL with both a newline or tab and "<" is refused as dangling markup.');
+  }
+  let url: URL;
+  try {
+    url = new URL(raw, baseURL);
+  } catch {
+    throw new TypeError(
+      baseURL === undefined
+        ? `"${raw}" is not an absolute URL; give the manager a baseURL option to resolve relative ones.`
+        : `"${raw}" is not a valid URL (relative to ${baseURL}).`,
+    );
+  }
+  checkURL(url, raw);
+  return new Request(url.href);
+}
+
+function fromRequest(request: Request): Request {
+  if (request.mode === 'no-cors') {
+    throw new TypeError(`The request for "${request.url}" is no-cors: background fetch needs CORS so failures can be seen.`);
+  }
+  if (request.bodyUsed) {
+    throw new TypeError(`The body of the request for "${request.url}" was already read; pass a fresh Request.`);
+  }
+  checkURL(new URL(request.url), request.url);
+  return request;
+}
+
+/**
+ * The synchronous part of `fetch()`'s checks: turns its `requests` argument (a URL, a `Request`,
+ * or a list of them) into `Request`s, throwing a `TypeError` that says what is wrong with the
+ * first bad one. Relative URLs resolve against `baseURL`.
+ *
+ * @example
+ * toRequests(['a.mp3', new Request('/b.mp3')], 'https://app.test/'); // two Requests
+ * toRequests([], undefined); // throws TypeError
+ */
+export function toRequests(requests: unknown, baseURL: string | undefined): Request[] {
+  const list: unknown[] = Array.isArray(requests) ? requests : [requests];
+  if (requests === undefined || requests === null) throw new TypeError('fetch() needs a request, a URL, or a list of them.');
+  if (list.length === 0) throw new TypeError('fetch() needs at least one request: the list is empty.');
+  if (list.length > maxRequests) {
+    throw new TypeError(`fetch() takes at most ${maxRequests} requests, got ${list.length}; split them into several fetches.`);
+  }
+  return list.map((entry, index) => {
+    if (typeof entry === 'string') return fromString(entry, baseURL);
+    if (entry instanceof URL) return fromString(entry.href, baseURL);
+    if (isRequest(entry)) return fromRequest(entry);
+    throw new TypeError(`Request ${index} is a ${entry === null ? 'null' : typeof entry}; pass a URL string or a Request.`);
+  });
+}
+
+/**
+ * The asynchronous part: a `Request` as plain data, its body read into an `ArrayBuffer`
+ * (from a clone, so the caller's request stays usable).
+ *
+ * @example
+ * const stored = await storeRequest(new Request('https://a.test/up', { method: 'POST', body: 'hi' }));
+ * stored.body?.byteLength; // 2
+ */
+export async function storeRequest(request: Request): Promise<StoredRequest> {
+  let body: ArrayBuffer | null = null;
+  if (request.body !== null) {
+    try {
+      body = await request.clone().arrayBuffer();
+    } catch (error) {
+      throw new TypeError(`The body of the request for "${request.url}" could not be read: ${String(error)}`);
+    }
+  }
+  return {
+    url: request.url,
+    method: request.method,
+    headers: [...request.headers],
+    body,
+    credentials: request.credentials,
+    cache: request.cache,
+    redirect: request.redirect,
+    referrerPolicy: request.referrerPolicy,
+    integrity: request.integrity,
+    mode: request.mode,
+  };
+}
+
+/**
+ * A live `Request` again from stored data, body included.
+ *
+ * @example
+ * const request = toLiveRequest(stored);
+ * await request.text();
+ */
+export function toLiveRequest(stored: StoredRequest): Request {
+  const init: RequestInit = { method: stored.method, headers: stored.headers as [string, string][] };
+  if (stored.body !== null && stored.method !== 'GET' && stored.method !== 'HEAD') init.body = stored.body;
+  if (stored.credentials !== undefined) init.credentials = stored.credentials;
+  if (stored.redirect !== undefined) init.redirect = stored.redirect;
+  return new Request(stored.url, init);
+}
