@@ -5,7 +5,7 @@ import { invalidState, quotaExceeded } from './errors';
 import { checkId, normalizeFetchOptions, type BackgroundFetchOptions } from './fetchOptions';
 import { resolveManagerOptions, type BackgroundFetchManagerOptions, type ManagerSettings } from './managerOptions';
 import { storeRequest, toRequests } from './normalizeRequests';
-import { openIndexedDBStore } from './store/indexedDBStore';
+import { sharedIndexedDBStore } from './store/indexedDBStore';
 
 /**
  * The Background Fetch API as a ponyfill: works in a page, a worker, a service worker and
@@ -25,7 +25,7 @@ export class BackgroundFetchManager extends EventTarget {
 
   constructor(options?: BackgroundFetchManagerOptions) {
     super();
-    this.#settings = resolveManagerOptions(options, globalThis as never, openIndexedDBStore);
+    this.#settings = resolveManagerOptions(options, globalThis as never, sharedIndexedDBStore);
     this.#link = { events: this.#settings.events ?? this, view: (job) => this.#view(job) };
     this.#engine = Engine.attach(this.#settings, this.#link);
   }

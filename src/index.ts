@@ -5,6 +5,7 @@ export { BackgroundFetchEvent, BackgroundFetchUpdateUIEvent, type BackgroundFetc
 export type { BackgroundFetchOptions } from './fetchOptions';
 export type { BackgroundFetchManagerOptions, QuotaEstimate } from './managerOptions';
 export { createMemoryStore } from './store/memoryStore';
+export { openIndexedDBStore, type IndexedDBStoreOptions } from './store/indexedDBStore';
 export type { BackgroundFetchStore, ImageResource, LoadedFetch, StoredFetch, StoredRecordStatus } from './store/types';
 export { createKyTransport, type KyTransportOptions } from './transport/kyTransport';
 export type { BackgroundFetchFailureReason, BackgroundFetchResult, BackgroundFetchState, RetryOptions } from '../operators';

@@ -1,0 +1,72 @@
+import { promisifyRequest, type UseStore } from 'idb-keyval';
+import type { BackgroundFetchFailureReason, RecordResult, StoredResponse } from '../../operators/types';
+import type { StoredFetch } from './types';
+
+/**
+ * The layout of the IndexedDB store, version 1. One object store, array keys:
+ * - `['schema']` → the version number;
+ * - `['fetch', key]` → {@link FetchRow};
+ * - `['record', key, index]` → {@link RecordRow};
+ * - `['chunk', key, index, seq]` → `ArrayBuffer` (never a `Blob`: WebKit cannot store those in
+ *   automation and private modes).
+ * A record row's `bytes` and `chunks` are written in the same transaction as the chunk they
+ * count, so a crash never leaves a counter ahead of the bytes stored.
+ */
+export const schemaVersion = 1;
+
+/** A fetch as stored: what was registered, and its failure reason once settled. */
+export interface FetchRow {
+  readonly fetch: StoredFetch;
+  readonly settled: { readonly failureReason: BackgroundFetchFailureReason } | null;
+}
+
+/** A record as stored: response head, bytes and chunks held, result. */
+export interface RecordRow {
+  readonly response: StoredResponse | null;
+  readonly bytes: number;
+  readonly chunks: number;
+  readonly result: RecordResult;
+}
+
+/** Keys of the layout. */
+export const keys = {
+  schema: (): IDBValidKey => ['schema'],
+  fetch: (key: string): IDBValidKey => ['fetch', key],
+  record: (key: string, index: number): IDBValidKey => ['record', key, index],
+  chunk: (key: string, index: number, seq: number): IDBValidKey => ['chunk', key, index, seq],
+  /** Every fetch row. */
+  allFetches: (): IDBKeyRange => IDBKeyRange.bound(['fetch'], ['fetch', []]),
+  /** Every record row of fetch `key`. */
+  records: (key: string): IDBKeyRange => IDBKeyRange.bound(['record', key], ['record', key, []]),
+  /** Chunks of one record from `from` on. */
+  chunks: (key: string, index: number, from = 0): IDBKeyRange => IDBKeyRange.bound(['chunk', key, index, from], ['chunk', key, index, []]),
+  /** Every chunk of fetch `key`. */
+  allChunks: (key: string): IDBKeyRange => IDBKeyRange.bound(['chunk', key], ['chunk', key, []]),
+};
+
+/**
+ * Makes sure the database holds this schema: an empty one is stamped with it; data of another
+ * version (a newer library's, or a broken one) is discarded with a warning that says so,
+ * rather than misread. Resolves once the store is ready.
+ *
+ * @example
+ * await ensureSchema(createStore('rx-background-fetch', 'fetches'));
+ */
+export async function ensureSchema(store: UseStore): Promise<void> {
+  const found = await store('readonly', (s) => promisifyRequest(s.get(keys.schema())));
+  if (found === schemaVersion) return;
+  await store('readwrite', (s) => {
+    const count = s.count();
+    count.onsuccess = () => {
+      if (count.result > 0 && found !== schemaVersion) {
+        console.warn(
+          `rx-background-fetch: the stored background fetches use schema version ${String(found)}, which this version ` +
+            `(schema ${schemaVersion}) cannot read; they were discarded. Downgrading the library loses unfinished fetches.`,
+        );
+        s.clear();
+      }
+      s.put(schemaVersion, keys.schema());
+    };
+    return promisifyRequest(s.transaction);
+  });
+}
