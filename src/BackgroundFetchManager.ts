@@ -1,9 +1,9 @@
-import { BackgroundFetchRegistration, registrationToken } from './BackgroundFetchRegistration';
-import { Engine, type ManagerLink } from './engine/Engine';
-import type { FetchJob } from './engine/FetchJob';
-import { invalidState, quotaExceeded } from './errors';
+import type { BackgroundFetchRegistration } from './BackgroundFetchRegistration';
+import { backendOption, type ManagerBackend } from './backend';
+import { LocalBackend } from './engine/localBackend';
+import { invalidState } from './errors';
 import { checkId, normalizeFetchOptions, type BackgroundFetchOptions } from './fetchOptions';
-import { resolveManagerOptions, type BackgroundFetchManagerOptions, type ManagerSettings } from './managerOptions';
+import { resolveManagerOptions, type BackgroundFetchManagerOptions } from './managerOptions';
 import { storeRequest, toRequests } from './normalizeRequests';
 import { sharedIndexedDBStore } from './store/indexedDBStore';
 
@@ -17,17 +17,13 @@ import { sharedIndexedDBStore } from './store/indexedDBStore';
  * const registration = await manager.fetch('episode-1', ['/ep1.mp3'], { downloadTotal: 60e6 });
  */
 export class BackgroundFetchManager extends EventTarget {
-  readonly #settings: ManagerSettings;
-  readonly #engine: Engine;
-  readonly #views = new WeakMap<FetchJob, BackgroundFetchRegistration>();
-  readonly #link: ManagerLink;
+  readonly #backend: ManagerBackend;
   #closed = false;
 
   constructor(options?: BackgroundFetchManagerOptions) {
     super();
-    this.#settings = resolveManagerOptions(options, globalThis as never, sharedIndexedDBStore);
-    this.#link = { events: this.#settings.events ?? this, view: (job) => this.#view(job) };
-    this.#engine = Engine.attach(this.#settings, this.#link);
+    const given = (options as { [backendOption]?: ManagerBackend } | undefined)?.[backendOption];
+    this.#backend = given ?? new LocalBackend(resolveManagerOptions(options, globalThis as never, sharedIndexedDBStore), this);
   }
 
   /**
@@ -38,25 +34,15 @@ export class BackgroundFetchManager extends EventTarget {
   async fetch(id: string, requests: RequestInfo | URL | ReadonlyArray<RequestInfo | URL>, options: BackgroundFetchOptions = {}): Promise<BackgroundFetchRegistration> {
     this.#checkOpen('fetch');
     checkId(id);
-    const engine = this.#engine;
-    // Claimed before any await, so two fetch() calls with one id in the same tick collide.
-    if (!engine.reserve(id)) throw new TypeError(`A background fetch with id "${id}" is already active in scope "${this.#settings.scope}"; pick another id or abort it first.`);
+    const release = this.#backend.reserve(id);
     try {
       const settings = normalizeFetchOptions(options);
-      const list = toRequests(requests, this.#settings.baseURL);
+      const list = toRequests(requests, this.#backend.baseURL);
       const stored = await Promise.all(list.map(storeRequest));
-      await engine.ready;
       this.#checkOpen('fetch');
-      if (engine.active(id) !== undefined) throw new TypeError(`A background fetch with id "${id}" is already active in scope "${this.#settings.scope}".`);
-      if (settings.downloadTotal > 0 && this.#settings.quota !== undefined) {
-        const { usage, quota } = await this.#settings.quota();
-        if (settings.downloadTotal > quota - usage) {
-          throw quotaExceeded(`downloadTotal (${settings.downloadTotal} bytes) is more than the ${Math.max(0, quota - usage)} bytes of storage quota free.`);
-        }
-      }
-      return this.#view(await engine.create(id, stored, settings));
+      return await this.#backend.fetch(id, stored, settings);
     } finally {
-      engine.release(id);
+      release();
     }
   }
 
@@ -64,16 +50,13 @@ export class BackgroundFetchManager extends EventTarget {
   async get(id: string): Promise<BackgroundFetchRegistration | undefined> {
     this.#checkOpen('get');
     checkId(id, 'get');
-    await this.#engine.ready;
-    const job = this.#engine.active(id);
-    return job === undefined ? undefined : this.#view(job);
+    return this.#backend.get(id);
   }
 
   /** The ids of the active fetches of this scope, oldest first. */
   async getIds(): Promise<string[]> {
     this.#checkOpen('getIds');
-    await this.#engine.ready;
-    return this.#engine.ids();
+    return this.#backend.getIds();
   }
 
   /**
@@ -84,13 +67,7 @@ export class BackgroundFetchManager extends EventTarget {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#engine.detach(this.#link);
-  }
-
-  #view(job: FetchJob): BackgroundFetchRegistration {
-    let view = this.#views.get(job);
-    if (view === undefined) this.#views.set(job, (view = new BackgroundFetchRegistration(registrationToken, job.source())));
-    return view;
+    await this.#backend.close();
   }
 
   #checkOpen(method: string): void {

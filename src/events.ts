@@ -84,6 +84,11 @@ export class BackgroundFetchEvent extends Event {
  *   event.waitUntil(event.updateUI({ title: 'Episode ready' })));
  */
 export class BackgroundFetchUpdateUIEvent extends BackgroundFetchEvent {
+  // Spelled out so that `BackgroundFetchUpdateUIEvent.length` is 2, as WebIDL gives it (an implicit one has 0).
+  constructor(type: string, init: BackgroundFetchEventInit) {
+    super(type, init);
+  }
+
   /** Changes the title and icons of the fetch's UI; once per event, while it is active. */
   updateUI(options: BackgroundFetchUIOptions = {}): Promise<void> {
     let lifetime: Lifetime;

@@ -9,3 +9,4 @@ export { openIndexedDBStore, type IndexedDBStoreOptions } from './store/indexedD
 export type { BackgroundFetchStore, ImageResource, LoadedFetch, StoredFetch, StoredRecordStatus } from './store/types';
 export { createKyTransport, type KyTransportOptions } from './transport/kyTransport';
 export type { BackgroundFetchFailureReason, BackgroundFetchResult, BackgroundFetchState, RetryOptions } from '../operators';
+export { install, type InstallOptions } from './polyfill/install';

@@ -129,3 +129,19 @@ export function toLiveRequest(stored: StoredRequest): Request {
   if (stored.redirect !== undefined) init.redirect = stored.redirect;
   return new Request(stored.url, init);
 }
+
+/**
+ * The request `match()`/`matchAll()` look for: a `Request` as given, or a URL resolved against
+ * `baseURL`; a `TypeError` for anything that is not a URL.
+ *
+ * @example
+ * toQuery('ep1.mp3', 'https://app.test/media/').url; // 'https://app.test/media/ep1.mp3'
+ */
+export function toQuery(request: RequestInfo | URL, baseURL: string | undefined): Request {
+  if (typeof request === 'object' && !(request instanceof URL)) return request;
+  try {
+    return new Request(new URL(String(request), baseURL).href);
+  } catch {
+    throw new TypeError(`Cannot match "${String(request)}": it is not a URL${baseURL === undefined ? ' (relative URLs need the baseURL option)' : ''}.`);
+  }
+}

@@ -11,7 +11,7 @@ import { BackgroundFetchRecord, recordToken } from '../BackgroundFetchRecord';
 import type { MatchOptions, RegistrationSource } from '../BackgroundFetchRegistration';
 import type { ManagerSettings } from '../managerOptions';
 import { requestMatches } from '../matchRequest';
-import { toLiveRequest } from '../normalizeRequests';
+import { toLiveRequest, toQuery } from '../normalizeRequests';
 import type { StoredFetch } from '../store/types';
 import { guardSink, type GuardedSink } from './guardedSink';
 import { recordResponse, type RecordSource } from './recordResponse';
@@ -158,14 +158,5 @@ export class FetchJob implements RecordSource {
       matches.push(new BackgroundFetchRecord(recordToken, toLiveRequest(stored), () => recordResponse(this, index)));
     });
     return matches;
-  }
-}
-
-function toQuery(request: RequestInfo | URL, baseURL: string | undefined): Request {
-  if (typeof request === 'object' && !(request instanceof URL)) return request;
-  try {
-    return new Request(new URL(String(request), baseURL).href);
-  } catch {
-    throw new TypeError(`Cannot match "${String(request)}": it is not a URL${baseURL === undefined ? ' (relative URLs need the baseURL option)' : ''}.`);
   }
 }

@@ -1,0 +1,5 @@
+import { install } from './polyfill/install';
+
+export * from './index';
+
+install();

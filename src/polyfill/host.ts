@@ -1,0 +1,103 @@
+import type { BackgroundFetchState, StoredRequest } from '../../operators/types';
+import type { BackgroundFetchManager } from '../BackgroundFetchManager';
+import type { BackgroundFetchRegistration } from '../BackgroundFetchRegistration';
+import { storedFetchOf } from '../engine/registrationKeys';
+import { storeRequest, toLiveRequest } from '../normalizeRequests';
+import { tag, type Answers, type Call, type Message, type RemoteFetch } from './protocol';
+
+/** Answers pages' calls for one scope and publishes the state of its fetches. */
+export interface Host {
+  /** Answers one call; `transfer` lists buffers the reply may move instead of copy. */
+  handle(call: Call): Promise<{ value: Answers[Call['method']]; transfer: Transferable[] }>;
+  /** Resolves when no fetch of the scope is active, or after `ms`, whichever is first. */
+  busyFor(ms: number): Promise<void>;
+}
+
+/**
+ * The host side of the polyfill: runs on the realm that does the downloads (the service worker,
+ * or the page holding the scope's Web Lock) over a local manager. Every state change of every
+ * fetch goes out on `publish` with a sequence number, so pages mirror it live; `follow` is told
+ * of each registration the host starts to publish (notifications use it).
+ *
+ * @example
+ * const host = createHost(manager, (message) => channel.postMessage(message));
+ * const { value } = await host.handle({ method: 'getIds' });
+ */
+export function createHost(
+  manager: BackgroundFetchManager,
+  publish: (message: Message) => void,
+  follow: (registration: BackgroundFetchRegistration) => void = () => undefined,
+): Host {
+  const watched = new Map<string, { registration: BackgroundFetchRegistration; seq: number; state: BackgroundFetchState }>();
+
+  const remote = (registration: BackgroundFetchRegistration): RemoteFetch => {
+    const key = storedFetchOf(registration)?.key;
+    if (key === undefined) throw new TypeError('The host can only publish registrations its own manager made.');
+    let entry = watched.get(key);
+    if (entry === undefined) {
+      const fresh = { registration, seq: 0, state: snapshot(registration) };
+      watched.set(key, (entry = fresh));
+      registration.state$.subscribe({
+        next(state) {
+          fresh.seq++;
+          fresh.state = state;
+          publish({ [tag]: 'state', fetch: { key, seq: fresh.seq, state } });
+        },
+        complete: () => watched.delete(key),
+      });
+      follow(registration);
+    }
+    return { key, seq: entry.seq, state: entry.state };
+  };
+  const registrationOf = (key: string) => watched.get(key)?.registration;
+  const matching = (key: string, query: StoredRequest | null, options: object) => {
+    const registration = registrationOf(key);
+    if (registration === undefined) throw new DOMException('The records of this background fetch are no longer available.', 'InvalidStateError');
+    return registration.matchAll(query === null ? undefined : toLiveRequest(query), options);
+  };
+
+  // Fetches resumed from the store are published as soon as the manager has loaded them.
+  void manager.getIds().then((ids) => Promise.all(ids.map(async (id) => {
+    const registration = await manager.get(id);
+    if (registration !== undefined) remote(registration);
+  })));
+
+  const answers: { [M in Call['method']]: (call: Extract<Call, { method: M }>) => Promise<{ value: Answers[M]; transfer: Transferable[] }> } = {
+    hello: async () => ({ value: { scope: 'host' }, transfer: [] }),
+    keepalive: async () => ({ value: null, transfer: [] }),
+    fetch: async ({ id, requests, options }) => ({ value: remote(await manager.fetch(id, requests.map(toLiveRequest), options)), transfer: [] }),
+    get: async ({ id }) => {
+      const registration = await manager.get(id);
+      return { value: registration === undefined ? null : remote(registration), transfer: [] };
+    },
+    getIds: async () => ({ value: await manager.getIds(), transfer: [] }),
+    abort: async ({ key }) => ({ value: (await registrationOf(key)?.abort()) ?? false, transfer: [] }),
+    matchAll: async ({ key, query, options }) => {
+      const records = await matching(key, query, options);
+      return { value: await Promise.all(records.map((record) => storeRequest(record.request))), transfer: [] };
+    },
+    response: async ({ key, query, options, position }) => {
+      const record = (await matching(key, query, options))[position];
+      if (record === undefined) throw new TypeError('That record no longer matches.');
+      const response = await record.responseReady;
+      const body = response.body === null ? null : await response.arrayBuffer();
+      const head = { url: response.url, status: response.status, statusText: response.statusText, headers: [...response.headers] };
+      return { value: { head, body }, transfer: body === null ? [] : [body] };
+    },
+  };
+
+  return {
+    handle: (call) => (answers[call.method] as (call: Call) => Promise<{ value: Answers[Call['method']]; transfer: Transferable[] }>)(call),
+    async busyFor(ms) {
+      const started = Date.now();
+      while (Date.now() - started < ms && (await manager.getIds()).length > 0) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, ms)));
+      }
+    },
+  };
+}
+
+function snapshot(registration: BackgroundFetchRegistration): BackgroundFetchState {
+  const { id, uploadTotal, uploaded, downloadTotal, downloaded, result, failureReason, recordsAvailable } = registration;
+  return { id, uploadTotal, uploaded, downloadTotal, downloaded, result, failureReason, recordsAvailable };
+}

@@ -1,0 +1,78 @@
+import type { BackgroundFetchState, StoredRequest, StoredResponse } from '../../operators/types';
+import type { MatchOptions } from '../BackgroundFetchRegistration';
+import type { BackgroundFetchOptions } from '../fetchOptions';
+
+/** Every message of the polyfill carries this tag, so other messages pass untouched. */
+export const tag = 'rx-background-fetch';
+
+/** The BroadcastChannel on which a scope's host publishes states and (page hosts) takes calls. */
+export function channelName(scope: string): string {
+  return `${tag}:${scope}`;
+}
+
+/** A fetch as a page knows it: its store key, and its state with a sequence number. */
+export interface RemoteFetch {
+  readonly key: string;
+  readonly seq: number;
+  readonly state: BackgroundFetchState;
+}
+
+/** The calls a page makes to the host that runs the downloads. */
+export type Call =
+  | { readonly method: 'hello' }
+  | { readonly method: 'keepalive' }
+  | { readonly method: 'fetch'; readonly id: string; readonly requests: StoredRequest[]; readonly options: BackgroundFetchOptions }
+  | { readonly method: 'get'; readonly id: string }
+  | { readonly method: 'getIds' }
+  | { readonly method: 'abort'; readonly key: string }
+  | { readonly method: 'matchAll'; readonly key: string; readonly query: StoredRequest | null; readonly options: MatchOptions }
+  | { readonly method: 'response'; readonly key: string; readonly query: StoredRequest | null; readonly options: MatchOptions; readonly position: number };
+
+/** What each call answers. */
+export interface Answers {
+  hello: { readonly scope: string };
+  keepalive: null;
+  fetch: RemoteFetch;
+  get: RemoteFetch | null;
+  getIds: string[];
+  abort: boolean;
+  matchAll: StoredRequest[];
+  response: { readonly head: StoredResponse; readonly body: ArrayBuffer | null };
+}
+
+/** An error as it crosses realms: its name and message. */
+export interface WireError {
+  readonly name: string;
+  readonly message: string;
+}
+
+/** Messages on the wire. */
+export type Message =
+  | { readonly [tag]: 'call'; readonly callId: string; readonly call: Call }
+  | { readonly [tag]: 'reply'; readonly callId: string; readonly ok: true; readonly value: unknown }
+  | { readonly [tag]: 'reply'; readonly callId: string; readonly ok: false; readonly error: WireError }
+  | { readonly [tag]: 'state'; readonly fetch: RemoteFetch };
+
+/**
+ * An error made fit to cross realms, and back: `TypeError`/`RangeError` stay what they were,
+ * anything else becomes a `DOMException` of the same name.
+ *
+ * @example
+ * port.postMessage({ error: toWire(error) });
+ * throw fromWire(message.error);
+ */
+export function toWire(error: unknown): WireError {
+  if (error instanceof Error || error instanceof DOMException) return { name: error.name, message: error.message };
+  return { name: 'Error', message: String(error) };
+}
+
+export function fromWire(error: WireError): Error {
+  if (error.name === 'TypeError') return new TypeError(error.message);
+  if (error.name === 'RangeError') return new RangeError(error.message);
+  return new DOMException(error.message, error.name);
+}
+
+/** Is this one of our messages? */
+export function isMessage(data: unknown): data is Message {
+  return typeof data === 'object' && data !== null && tag in data;
+}
