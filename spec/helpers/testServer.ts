@@ -3,6 +3,8 @@
  * catalogue of misbehaving routes (drops, short bodies, stalls, bad Content-Range, flaky statuses).
  * Every timer and socket is tracked so `close()` leaves nothing behind for jest.
  */
+import { readFile } from 'node:fs/promises';
+import { extname, resolve as resolvePath } from 'node:path';
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
@@ -71,12 +73,15 @@ export function bodyOf(size: number, seed = ''): Buffer {
 
 /**
  * Starts a test server on a random port (host defaults to 127.0.0.1). Close it in afterEach/afterAll.
+ * With `files`, paths that are no route are served as files from that folder (browser tests load
+ * their pages, workers and `dist/` bundles from it).
  * @example
  *   const server = await startTestServer();
  *   afterAll(() => server.close());
  */
-export async function startTestServer(options: { host?: string } = {}): Promise<TestServer> {
+export async function startTestServer(options: { host?: string; files?: string } = {}): Promise<TestServer> {
   const host = options.host ?? '127.0.0.1';
+  const files = options.files === undefined ? undefined : resolvePath(options.files);
   const requests: SeenRequest[] = [];
   const hits = new Map<string, number>(); // full url -> requests seen
   const sockets = new Set<Socket>();
@@ -103,6 +108,7 @@ export async function startTestServer(options: { host?: string } = {}): Promise<
       const count = (hits.get(url) ?? 0) + 1;
       hits.set(url, count);
       const q = new URLSearchParams(queryAt < 0 ? '' : url.slice(queryAt + 1));
+      if (files !== undefined && !isRoute(path) && (await serveFile(files, path, res))) return;
       await dispatch({ req, res, q, path, body, count, signal: ac.signal });
     } catch {
       if (!res.headersSent) res.writeHead(500).end();
@@ -241,6 +247,24 @@ const routes: Record<string, Handler> = {
     sendText(res, 200, 'vary');
   },
 };
+
+function isRoute(path: string): boolean {
+  const bare = path.startsWith('/cors/') ? path.slice('/cors'.length) : path;
+  return bare in routes || /^\/status\/\d+$/.test(bare);
+}
+
+const fileTypes: Record<string, string> = { '.js': 'text/javascript', '.html': 'text/html', '.json': 'application/json', '.map': 'application/json', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png' };
+
+/** Serves a file under `root` (the `files` option), for pages and scripts of the browser tests; false when there is none. */
+async function serveFile(root: string, path: string, res: ServerResponse): Promise<boolean> {
+  const file = resolvePath(root, `.${decodeURIComponent(path)}`);
+  if (!file.startsWith(root)) return false;
+  const data = await readFile(file).catch(() => undefined);
+  if (data === undefined) return false;
+  res.writeHead(200, { 'Content-Type': fileTypes[extname(file)] ?? OCTET, 'Content-Length': data.length, 'Cache-Control': 'no-store', 'Service-Worker-Allowed': '/' });
+  res.end(data);
+  return true;
+}
 
 function dispatch(ctx: Ctx): void | Promise<void> {
   const { req, res } = ctx;
