@@ -11,6 +11,16 @@ export function quotaExceeded(message: string): DOMException {
 }
 
 /**
+ * A value as error messages show it: strings quoted, so that `"10"` is not mistaken for `10`.
+ *
+ * @example
+ * throw new TypeError(`concurrency must be a whole number, got ${shown('4')}.`); // … got "4".
+ */
+export function shown(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+/**
  * A `DOMException` named `InvalidStateError`.
  *
  * @example

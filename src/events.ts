@@ -1,4 +1,5 @@
 import { invalidState } from './errors';
+import { checkUIOptions } from './fetchOptions';
 import type { BackgroundFetchRegistration } from './BackgroundFetchRegistration';
 import type { ImageResource } from './store/types';
 
@@ -77,7 +78,7 @@ export class BackgroundFetchEvent extends Event {
 /**
  * The event of `backgroundfetchsuccess` and `backgroundfetchfail`: adds `updateUI()`, which
  * resolves once per event while it is active and rejects `InvalidStateError` after that, on a
- * second call, or on an event made by script.
+ * second call, or on an event made by script (`TypeError` for a bad title or icon list).
  *
  * @example
  * self.addEventListener('backgroundfetchsuccess', (event) =>
@@ -94,6 +95,7 @@ export class BackgroundFetchUpdateUIEvent extends BackgroundFetchEvent {
     let lifetime: Lifetime;
     try {
       lifetime = lifetimeOf(this);
+      checkUIOptions(options, 'updateUI()');
     } catch (error) {
       return Promise.reject(error);
     }

@@ -1,5 +1,6 @@
 import type { NormalizedRetry, RetryOptions } from '../operators/retryOptions';
 import { normalizeRetry } from '../operators/retryOptions';
+import { shown } from './errors';
 import { sharedMemoryStore } from './store/memoryStore';
 import type { BackgroundFetchStore } from './store/types';
 
@@ -74,7 +75,7 @@ function resolveStore(store: BackgroundFetchManagerOptions['store'], host: Globa
 
 function positiveInteger(value: number, name: string): number {
   if (typeof value !== 'number' || !(value >= 1) || (value !== Infinity && !Number.isInteger(value))) {
-    throw new TypeError(`${name} must be a whole number ≥ 1 (or Infinity), got ${String(value)}.`);
+    throw new TypeError(`${name} must be a whole number ≥ 1 (or Infinity), got ${shown(value)}.`);
   }
   return value;
 }
@@ -104,14 +105,16 @@ export function resolveManagerOptions(
     throw new TypeError(`baseURL must be an absolute URL, got ${String(baseURL)}.`);
   }
   const timeout = given.timeout ?? 30_000;
-  if (typeof timeout !== 'number' || !(timeout > 0) || !Number.isFinite(timeout)) throw new TypeError(`timeout must be a number of ms > 0, got ${String(timeout)}.`);
+  if (typeof timeout !== 'number' || !(timeout > 0) || !Number.isFinite(timeout)) throw new TypeError(`timeout must be a number of ms > 0, got ${shown(timeout)}.`);
   const progressInterval = given.progressInterval ?? 100;
   if (typeof progressInterval !== 'number' || !(progressInterval >= 0) || !Number.isFinite(progressInterval)) {
-    throw new TypeError(`progressInterval must be a number of ms ≥ 0, got ${String(progressInterval)}.`);
+    throw new TypeError(`progressInterval must be a number of ms ≥ 0, got ${shown(progressInterval)}.`);
   }
   if (given.quota !== undefined && typeof given.quota !== 'function') throw new TypeError('quota must be a function returning Promise<{ usage, quota }>.');
   const fetchFn = given.fetch ?? globalThis.fetch;
-  if (typeof fetchFn !== 'function') throw new TypeError('fetch must be a function; this realm has no global fetch, so pass one.');
+  if (typeof fetchFn !== 'function') {
+    throw new TypeError(given.fetch === undefined ? 'This realm has no global fetch; pass a fetch function as the fetch option.' : `fetch must be a function, got ${shown(given.fetch)}.`);
+  }
   // Browsers throw "Illegal invocation" when fetch is called with another `this` (ky calls it as a method).
   const boundFetch: typeof fetch = (input, init) => fetchFn.call(globalThis, input, init);
   if (given.events !== undefined && (typeof given.events !== 'object' || given.events === null || typeof given.events.dispatchEvent !== 'function')) {

@@ -217,6 +217,7 @@ const routes: Record<string, Handler> = {
     const size = int(ctx.q, 'size', 0);
     const mode = ctx.q.get('mode');
     return serve(ctx, {
+      ...writeOptions(ctx.q),
       body: bodyOf(size),
       etag: `"-${size}"`,
       mangle(plan, asked) {

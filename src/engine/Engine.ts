@@ -160,8 +160,9 @@ export class Engine {
       dispatches.push(dispatchExtendable(link.events, new Kind(type, { registration: link.view(job) })));
     }
     await Promise.all(dispatches).catch((error: unknown) => warn(job, `a ${type} listener failed`, error));
-    job.endRecords();
+    job.releaseRecords();
     await store.remove(job.fetch.key).catch((error: unknown) => warn(job, 'could not be removed from the store', error));
+    job.end();
   }
 }
 

@@ -101,10 +101,14 @@ export class FetchJob implements RecordSource {
     return this.#persisted;
   }
 
-  /** The completion event is over: records become unavailable and the state stream ends. */
-  endRecords(): void {
+  /** The completion event is over: the records become unavailable (the stream goes on until `end()`). */
+  releaseRecords(): void {
     const final = this.tally$.getValue();
     this.tally$.next({ ...final, state: { ...final.state, recordsAvailable: false }, changed: -1 });
+  }
+
+  /** Everything of the fetch is gone from the store: the state stream completes. */
+  end(): void {
     this.#ended = true;
     this.tally$.complete();
   }

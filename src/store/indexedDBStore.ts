@@ -41,13 +41,31 @@ export function openIndexedDBStore(options: IndexedDBStoreOptions = {}): Backgro
 
   return {
     async load(scope) {
-      const rows = await store('readonly', (s) => promisifyRequest(s.getAll(keys.allFetches())) as Promise<FetchRow[]>);
-      const loaded: LoadedFetch[] = [];
-      for (const { fetch, settled } of rows.filter((row) => row.fetch.scope === scope).sort((a, b) => a.fetch.created - b.fetch.created)) {
-        const records = await store('readonly', (s) => promisifyRequest(s.getAll(keys.records(fetch.key))) as Promise<RecordRow[]>);
-        loaded.push({ fetch, records: records.map(({ response, bytes, result }) => ({ response, bytes, result })), settled });
-      }
-      return loaded;
+      // One transaction, so a fetch removed meanwhile is either whole or absent.
+      const rows = await store('readonly', (s) => new Promise<Array<{ row: FetchRow; records: RecordRow[] }>>((resolve, reject) => {
+        const fetches = s.getAll(keys.allFetches());
+        fetches.onerror = () => reject(fetches.error);
+        fetches.onsuccess = () => {
+          const mine = (fetches.result as FetchRow[]).filter((row) => row.fetch.scope === scope);
+          const loaded: Array<{ row: FetchRow; records: RecordRow[] }> = [];
+          if (mine.length === 0) resolve(loaded);
+          for (const row of mine) {
+            const records = s.getAll(keys.records(row.fetch.key));
+            records.onerror = () => reject(records.error);
+            records.onsuccess = () => {
+              loaded.push({ row, records: records.result as RecordRow[] });
+              if (loaded.length === mine.length) resolve(loaded);
+            };
+          }
+        };
+      }));
+      return rows
+        .sort((a, b) => a.row.fetch.created - b.row.fetch.created)
+        .map(({ row: { fetch, settled }, records }): LoadedFetch => ({
+          fetch,
+          records: records.map(({ response, bytes, result }) => ({ response, bytes, result })),
+          settled,
+        }));
     },
     async create(fetch) {
       const row: FetchRow = { fetch, settled: null };

@@ -1,3 +1,14 @@
+/*
+ * One driver interface over three engines, for running the same browser scenario everywhere.
+ * - firefox: puppeteer-core over WebDriver BiDi, /usr/bin/firefox-esr headless. Service workers work on
+ *   http://localhost with Firefox's defaults (no extra prefs). About 2 s to launch, 2–8 s to restart after kill().
+ * - chromium: puppeteer-core over CDP, /usr/bin/chromium headless; incognito pages unless `persistent`.
+ *   Native Background Fetch is present (`native: false` hides it). About 0.3 s to launch.
+ * - webkit: WebKitGTK 2.50 through WebKitWebDriver + selenium-webdriver under its own `xvfb-run` (no headless
+ *   mode exists). The browser is wkbrowser.py (Python GI, Debian's /usr/bin/python3) rather than MiniBrowser,
+ *   because MiniBrowser's automation store is ephemeral: with wkbrowser.py storage persists across restart()
+ *   and Blobs can be stored in IndexedDB. About 0.4 s to launch.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, promises as fsp, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
@@ -86,8 +97,9 @@ export interface BrowserSession {
 }
 
 /**
- * One tab or window. Functions passed to evaluate/waitFor are sent as source text: they cannot use closures,
- * and jest coverage instrumentation breaks them (pass a string instead when collecting coverage).
+ * One tab or window. Functions passed to evaluate/waitFor are sent as source text: they cannot use closures, and
+ * under `jest --coverage` functions written outside *.spec.ts files carry istanbul counters that the page lacks
+ * (pass a string or keep such functions in the spec file).
  * @example
  *   const page = await browser.open(url);
  *   const n = await page.evaluate((a: number, b: number) => a + b, 1, 2);
@@ -124,12 +136,14 @@ export interface PageHandle {
    */
   screenshot(path: string): Promise<void>;
   /**
-   * The text of every console message so far (uncaught errors as `Uncaught <message>` in chromium/firefox).
-   * firefox/chromium: this page's own messages. webkit: every message the session logged since this page opened,
-   * from all windows and workers, one line each, read from the browser's stderr a few ms late (poll for it).
+   * The text of every console message so far; uncaught errors and unhandled rejections start with `Uncaught `.
+   * firefox/chromium: this page's own messages (chromium adds "Failed to load resource" lines). webkit: every
+   * message the session logged since this page opened, from all windows and service workers, read from the
+   * browser's stderr a few ms late (poll for it); only the first line of a multi-line message; objects as
+   * `[object Object]`.
    * @example
    *   await page.evaluate(() => console.log('hi'));
-   *   await page.waitFor(() => true); expect(page.consoleMessages()).toContain('hi');
+   *   expect(page.consoleMessages()).toContain('hi'); // webkit: poll until it is there
    */
   consoleMessages(): string[];
   /**
@@ -419,14 +433,19 @@ class PuppeteerSession implements BrowserSession {
     const { engine, settings, profileDir } = this;
     const ms = settings.timeoutMs;
     if (engine === 'chromium') await writeChromiumPreferences(profileDir);
+    const common = {
+      headless: true,
+      userDataDir: profileDir,
+      timeout: ms,
+      protocolTimeout: Math.max(ms, settings.stepTimeoutMs),
+    };
     const launching = launchPuppeteer(
       engine === 'firefox'
-        ? { browser: 'firefox', executablePath: '/usr/bin/firefox-esr', headless: true, userDataDir: profileDir }
+        ? { ...common, browser: 'firefox', executablePath: '/usr/bin/firefox-esr' }
         : {
+            ...common,
             browser: 'chrome',
             executablePath: '/usr/bin/chromium',
-            headless: true,
-            userDataDir: profileDir,
             args: [
               '--no-sandbox',
               '--disable-gpu',
@@ -442,7 +461,8 @@ class PuppeteerSession implements BrowserSession {
     try {
       browser = await timed(engine, `${step}: start browser`, ms, () => launching);
     } catch (error) {
-      void launching.then((late) => signal(processTree(late.process()?.pid), 'SIGKILL'), () => undefined);
+      // a browser that comes up late is stopped by close() or kill(); puppeteer's own timeout bounds the wait
+      this.browser = await launching.catch(() => undefined);
       throw error;
     }
     this.browser = browser;
@@ -466,8 +486,10 @@ class PuppeteerSession implements BrowserSession {
     return handle;
   }
 
+  /** Includes browsers that puppeteer gave up on during launch: their command line names the profile dir. */
   processIds(): number[] {
-    return processTree(this.browser?.process()?.pid);
+    const roots = [this.browser?.process()?.pid, ...processesMentioning(this.profileDir)];
+    return [...new Set(roots.flatMap((pid) => processTree(pid)))];
   }
 
   async kill(): Promise<void> {
@@ -496,7 +518,7 @@ class PuppeteerSession implements BrowserSession {
     this.browser = undefined;
     this.context = undefined;
     if (browser) await timed(this.engine, 'close', this.settings.timeoutMs, () => browser.close()).catch(() => undefined);
-    await reap(this.engine, pids, 2_000);
+    await reap(this.engine, pids, browser ? 2_000 : 0);
     await fsp.rm(this.profileDir, { recursive: true, force: true, maxRetries: 3 });
   }
 
@@ -516,11 +538,13 @@ async function writeChromiumPreferences(profileDir: string): Promise<void> {
 }
 
 class WebKitPage extends BasePage {
+  private closed = false;
+
   constructor(
     url: string,
     stepTimeoutMs: number,
     private readonly session: WebKitSession,
-    readonly handle: string,
+    private readonly handle: string,
     private readonly firstMessage: number,
   ) {
     super('webkit', url, stepTimeoutMs);
@@ -531,7 +555,7 @@ class WebKitPage extends BasePage {
       'const done = arguments[arguments.length - 1];' +
       `${expression}.then((json) => done({ json }), (e) => done({ error: e instanceof Error ? ` +
       "e.name + ': ' + e.message + '\\n' + e.stack : String(e) }));";
-    return this.session.inWindow(this.handle, async (driver) => {
+    return this.inWindow(async (driver) => {
       const result = await driver.executeAsyncScript<{ json?: string; error?: string }>(script);
       if (result.error !== undefined) throw new Error(result.error);
       return result.json as string;
@@ -539,12 +563,12 @@ class WebKitPage extends BasePage {
   }
 
   reload(): Promise<void> {
-    return this.step('reload', () => this.session.inWindow(this.handle, (driver) => driver.navigate().refresh()));
+    return this.step('reload', () => this.inWindow((driver) => driver.navigate().refresh()));
   }
 
   screenshot(file: string): Promise<void> {
     return this.step('screenshot', () =>
-      this.session.inWindow(this.handle, async (driver) => {
+      this.inWindow(async (driver) => {
         await fsp.writeFile(file, Buffer.from(await driver.takeScreenshot(), 'base64'));
       }),
     );
@@ -555,7 +579,17 @@ class WebKitPage extends BasePage {
   }
 
   close(): Promise<void> {
-    return this.step('close page', () => this.session.closeWindow(this.handle));
+    return this.step('close page', async () => {
+      if (this.closed) return;
+      await this.session.closeWindow(this.handle);
+      this.closed = true;
+    });
+  }
+
+  /** The window handle outlives this page when it becomes the spare window, so closed pages refuse work. */
+  private inWindow<T>(work: (driver: WebDriver) => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('the page is closed'));
+    return this.session.inWindow(this.handle, work);
   }
 }
 
@@ -605,7 +639,7 @@ class WebKitSession implements BrowserSession {
     await timed('webkit', `${step}: start WebKitWebDriver`, left(), () =>
       Promise.race([exited, waitForStatus(serverUrl, deadline)]),
     );
-    const driver = new Builder()
+    const building = new Builder()
       .usingServer(serverUrl)
       .withCapabilities(
         new Capabilities({
@@ -617,7 +651,7 @@ class WebKitSession implements BrowserSession {
         }),
       )
       .build();
-    await timed('webkit', `${step}: POST /session`, left(), () => Promise.race([exited, driver.getSession()]));
+    const driver = await timed('webkit', `${step}: POST /session`, left(), () => Promise.race([exited, building]));
     this.driver = driver;
     await timed('webkit', `${step}: configure session`, left(), async () => {
       await driver.manage().setTimeouts({ script: this.settings.stepTimeoutMs, pageLoad: this.settings.stepTimeoutMs });
@@ -629,6 +663,7 @@ class WebKitSession implements BrowserSession {
   }
 
   async open(url: string): Promise<PageHandle> {
+    let firstMessage = 0;
     const handle = await this.command(`open ${url}`, this.settings.stepTimeoutMs, async (driver) => {
       let window = this.spareWindow;
       this.spareWindow = undefined;
@@ -640,10 +675,11 @@ class WebKitSession implements BrowserSession {
         await driver.switchTo().window(window);
       }
       this.currentWindow = window;
+      firstMessage = this.consoleLog.length;
       await driver.get(url);
       return window;
     });
-    return new WebKitPage(url, this.settings.stepTimeoutMs, this, handle, this.consoleLog.length);
+    return new WebKitPage(url, this.settings.stepTimeoutMs, this, handle, firstMessage);
   }
 
   /** Runs `work` with `window` as the current window; untimed, the caller times it. */
@@ -736,6 +772,10 @@ class WebKitSession implements BrowserSession {
     if (message) this.consoleLog.push(`${message[1] ? 'Uncaught ' : ''}${message[2]}`);
     else this.output = [...this.output.slice(-19), line];
   }
+}
+
+function processesMentioning(text: string): number[] {
+  return [...processTable().keys()].filter((pid) => commandLine(pid).includes(text));
 }
 
 function commandLine(pid: number): string {

@@ -1,8 +1,8 @@
 /**
  * The part of selenium-webdriver 4.46 (which ships no types) that engines.ts uses to drive WebKitWebDriver.
  * @example
- *   const driver = new Builder().usingServer('http://127.0.0.1:4444').withCapabilities(caps).build();
- *   await driver.getSession(); await driver.get(url);
+ *   const driver = await new Builder().usingServer('http://127.0.0.1:4444').withCapabilities(caps).build();
+ *   await driver.get(url);
  */
 declare module 'selenium-webdriver' {
   export class Capabilities {
@@ -12,10 +12,10 @@ declare module 'selenium-webdriver' {
   export class Builder {
     usingServer(url: string): this;
     withCapabilities(capabilities: Capabilities): this;
-    build(): WebDriver;
+    /** Resolves to a plain WebDriver once POST /session succeeds. */
+    build(): PromiseLike<WebDriver>;
   }
   export interface WebDriver {
-    getSession(): Promise<unknown>;
     getCapabilities(): Promise<Capabilities>;
     manage(): { setTimeouts(timeouts: { script?: number; pageLoad?: number; implicit?: number }): Promise<void> };
     get(url: string): Promise<void>;
