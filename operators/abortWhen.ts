@@ -16,10 +16,13 @@ export function abortWhen(notifier: ObservableInput<unknown>): MonoTypeOperatorF
   return (source) =>
     new Observable<FetchTally>((subscriber) => {
       let last: FetchTally | undefined;
-      const stop = from(notifier).subscribe(() => {
-        if (last === undefined || last.state.result !== '') return;
-        subscriber.next(settleTally(last, 'aborted'));
-        subscriber.complete();
+      const stop = from(notifier).subscribe({
+        next() {
+          if (last === undefined || last.state.result !== '') return;
+          subscriber.next(settleTally(last, 'aborted'));
+          subscriber.complete();
+        },
+        error: (error: unknown) => subscriber.error(error),
       });
       const inner = source.subscribe({
         next(tally) {

@@ -33,8 +33,14 @@ function header(response: StoredResponse, name: string): string | null {
   return found === undefined ? null : found[1];
 }
 
-/** The complete length a response announced: its `Content-Range` total, or an unencoded 200's `Content-Length`. */
-function completeLength(response: StoredResponse): number | null {
+/**
+ * The complete length a response announced: its `Content-Range` total, or an unencoded 200's
+ * `Content-Length`; null when it did not say.
+ *
+ * @example
+ * completeLength(head206); // 1000 for `Content-Range: bytes 0-99/1000`
+ */
+export function completeLength(response: StoredResponse): number | null {
   if (response.status === 206) return parseContentRange(header(response, 'content-range'))?.complete ?? null;
   if (header(response, 'content-encoding') !== null) return null;
   const length = header(response, 'content-length');

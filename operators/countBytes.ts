@@ -1,4 +1,4 @@
-import { scan, type OperatorFunction } from 'rxjs';
+import { defer, scan, type OperatorFunction } from 'rxjs';
 import { fatalResults, firstFailure, settleTally } from './tally';
 import type { FetchTally, RecordEvent, RecordStatus } from './types';
 
@@ -7,40 +7,43 @@ import type { FetchTally, RecordEvent, RecordStatus } from './types';
  * A `response` event sets the record's bytes to the bytes it kept (a restart replaces its old
  * bytes, it never adds them twice); a `fetch-error` record's bytes stop counting. When every
  * record has settled, or one settles with a result that ends the fetch at once
- * (`download-total-exceeded`, `quota-exceeded`), the tally carries the final result.
+ * (`download-total-exceeded`, `quota-exceeded`), the tally carries the final result. Each
+ * subscription counts into its own copy of the seed's records, so a second run starts clean.
  *
  * @example
  * import { countBytes, createTally } from 'rx-background-fetch/operators';
  * events$.pipe(countBytes(createTally({ id: 'a', downloadTotal: 0, uploadTotal: 0 }, 2)));
  */
 export function countBytes(seed: FetchTally): OperatorFunction<RecordEvent, FetchTally> {
-  return scan((tally: FetchTally, event: RecordEvent): FetchTally => {
-    if (tally.state.result !== '') return tally;
-    const records = tally.records;
-    const index = event.index;
-    const record = records[index];
-    if (record === undefined) throw new RangeError(`countBytes: no record ${index} in a fetch of ${records.length}.`);
-    switch (event.type) {
-      case 'uploaded':
-        return { ...tally, state: { ...tally.state, uploaded: Math.min(tally.state.uploadTotal, tally.state.uploaded + event.bytes) }, changed: index };
-      case 'chunk':
-        records[index] = { ...record, bytes: record.bytes + event.bytes };
-        return { ...tally, state: { ...tally.state, downloaded: tally.state.downloaded + event.bytes }, changed: index };
-      case 'response': {
-        const restarted = event.offset === 0 && record.response !== null;
-        records[index] = {
-          ...record,
-          response: event.response,
-          bytes: event.offset,
-          generation: restarted ? record.generation + 1 : record.generation,
-        };
-        const downloaded = tally.state.downloaded - record.bytes + event.offset;
-        return { ...tally, state: { ...tally.state, downloaded }, changed: index };
-      }
-      case 'settled':
-        return settle(tally, index, record, event.result);
+  return (events) => defer(() => events.pipe(scan(reduce, { ...seed, records: [...seed.records] })));
+}
+
+function reduce(tally: FetchTally, event: RecordEvent): FetchTally {
+  if (tally.state.result !== '') return tally;
+  const records = tally.records;
+  const index = event.index;
+  const record = records[index];
+  if (record === undefined) throw new RangeError(`countBytes: no record ${index} in a fetch of ${records.length}.`);
+  switch (event.type) {
+    case 'uploaded':
+      return { ...tally, state: { ...tally.state, uploaded: Math.min(tally.state.uploadTotal, tally.state.uploaded + event.bytes) }, changed: index };
+    case 'chunk':
+      records[index] = { ...record, bytes: record.bytes + event.bytes };
+      return { ...tally, state: { ...tally.state, downloaded: tally.state.downloaded + event.bytes }, changed: index };
+    case 'response': {
+      const restarted = event.offset === 0 && record.response !== null;
+      records[index] = {
+        ...record,
+        response: event.response,
+        bytes: event.offset,
+        generation: restarted ? record.generation + 1 : record.generation,
+      };
+      const downloaded = tally.state.downloaded - record.bytes + event.offset;
+      return { ...tally, state: { ...tally.state, downloaded }, changed: index };
     }
-  }, seed);
+    case 'settled':
+      return settle(tally, index, record, event.result);
+  }
 }
 
 function settle(tally: FetchTally, index: number, record: RecordStatus, result: RecordStatus['result']): FetchTally {

@@ -1,5 +1,5 @@
 import { Observable } from 'rxjs';
-import { ifRangeFor, validatePartial, type ContentRange } from './contentRange';
+import { completeLength, ifRangeFor, validatePartial, type ContentRange } from './contentRange';
 import { normalizeRetry, type NormalizedRetry, type RetryOptions } from './retryOptions';
 import type { BodySink, FetchRecord, RecordEvent, RecordResult, StoredRequest, StoredResponse, Transport } from './types';
 
@@ -68,6 +68,13 @@ async function runRecord(
   const settle = (result: RecordResult) => emit({ type: 'settled', index, result });
   let { offset, response: previous } = await context.sink.resumePoint(index);
   if (!resumable) offset = 0;
+  if (offset > 0 && previous !== null && offset === completeLength(previous)) {
+    // Every byte was stored before the record was cut off (a close() just before it settled):
+    // a `Range: bytes=N-` past the end would only get a 416.
+    emit({ type: 'response', index, response: previous, offset });
+    settle(previous.status >= 200 && previous.status <= 299 ? 'success' : 'bad-status');
+    return;
+  }
   let failures = 0;
   let uploadCounted = false;
 
@@ -110,7 +117,11 @@ async function runRecord(
       emit({ type: 'response', index, response: kept, offset });
       previous = kept;
       const before = offset;
-      offset = await readBody(response, index, offset, context, attempt, emit);
+      // `offset` follows every stored chunk, so an attempt that breaks off resumes where it stopped.
+      await readBody(response, index, context, attempt, (bytes) => {
+        offset += bytes;
+        emit({ type: 'chunk', index, bytes });
+      });
       if (range === null) {
         settle(response.ok ? 'success' : 'bad-status');
         return;
@@ -138,16 +149,15 @@ async function runRecord(
   }
 }
 
-/** Reads a body into the sink, emitting a `chunk` event after each stored chunk; returns the new offset. */
+/** Reads a body into the sink, calling `stored` with the size of each chunk once it is stored. */
 async function readBody(
   response: Response,
   index: number,
-  offset: number,
   context: RecordContext,
   attempt: LinkedController,
-  emit: (event: RecordEvent) => void,
-): Promise<number> {
-  if (response.body === null) return offset;
+  stored: (bytes: number) => void,
+): Promise<void> {
+  if (response.body === null) return;
   const reader = response.body.getReader();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const arm = () => {
@@ -158,7 +168,9 @@ async function readBody(
     for (;;) {
       arm();
       const { done, value } = await reader.read();
-      if (done) return offset;
+      // Only the network counts against the timeout, not a slow store write.
+      clearTimeout(timer);
+      if (done) return;
       if (value.byteLength === 0) continue;
       try {
         await context.sink.write(index, value);
@@ -166,8 +178,7 @@ async function readBody(
         throw new StoreFailure(error);
       }
       if (attempt.signal.aborted) throw attempt.signal.reason;
-      offset += value.byteLength;
-      emit({ type: 'chunk', index, bytes: value.byteLength });
+      stored(value.byteLength);
     }
   } finally {
     clearTimeout(timer);
@@ -212,7 +223,11 @@ interface LinkedController {
   dispose(): void;
 }
 
-/** An AbortController for one attempt that also aborts when the record's signal does. */
+/**
+ * An AbortController for one attempt that also aborts when the record's signal does. `dispose`
+ * ends the attempt: it aborts it too, so a body left unread (a store failure) closes its
+ * connection instead of hanging on once the record's signal no longer reaches it.
+ */
 function linkedController(parent: AbortSignal): LinkedController {
   const controller = new AbortController();
   const forward = () => controller.abort(parent.reason);
@@ -220,7 +235,10 @@ function linkedController(parent: AbortSignal): LinkedController {
   return {
     signal: controller.signal,
     abort: (reason) => controller.abort(reason),
-    dispose: () => parent.removeEventListener('abort', forward),
+    dispose: () => {
+      parent.removeEventListener('abort', forward);
+      controller.abort();
+    },
   };
 }
 

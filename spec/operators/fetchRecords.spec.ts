@@ -1,0 +1,117 @@
+import { type Observable } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { fetchRecords } from '../../operators/fetchRecords';
+import type { FetchRecord, RecordEvent } from '../../operators/types';
+
+const record = (index: number): FetchRecord => ({
+  index,
+  request: { url: `https://example.test/${index}`, method: 'GET', headers: [], body: null },
+});
+const records = { a: record(0), b: record(1), c: record(2) };
+const events: Record<string, RecordEvent> = {
+  a: { type: 'chunk', index: 0, bytes: 10 },
+  b: { type: 'chunk', index: 1, bytes: 20 },
+  c: { type: 'chunk', index: 2, bytes: 30 },
+};
+
+/** fetchOne for the marbles: record i runs the i-th cold observable. */
+const by = (inner: Observable<RecordEvent>[]) => (r: FetchRecord) => inner[r.index];
+
+describe('fetchRecords', () => {
+  let testScheduler: TestScheduler;
+  beforeEach(() => {
+    testScheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+  });
+
+  it('runs at most `concurrency` records at once: the third starts when one finishes', () => {
+    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('(abc|)       ', records);
+      const a = cold('     -----a|      ', events);
+      const b = cold('     --b|         ', events);
+      const c = cold('        ---c|     ', events);
+      const expected = '   --b--ac|     ';
+
+      expectObservable(source.pipe(fetchRecords(by([a, b, c]), { concurrency: 2 }))).toBe(expected, events);
+      expectSubscriptions(a.subscriptions).toBe('^-----!     ');
+      expectSubscriptions(b.subscriptions).toBe('^--!        ');
+      expectSubscriptions(c.subscriptions).toBe('---^---!    ');
+    });
+  });
+
+  it('starts records in request order, one after another with concurrency 1', () => {
+    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('(abc|)         ', records);
+      const a = cold('     -a|            ', events);
+      const b = cold('       --b|         ', events);
+      const c = cold('          -c|       ', events);
+      const expected = '   -a--b-c|       ';
+
+      expectObservable(source.pipe(fetchRecords(by([a, b, c]), { concurrency: 1 }))).toBe(expected, events);
+      expectSubscriptions(a.subscriptions).toBe('^-!           ');
+      expectSubscriptions(b.subscriptions).toBe('--^--!        ');
+      expectSubscriptions(c.subscriptions).toBe('-----^-!      ');
+    });
+  });
+
+  it('starts a record as it arrives while there is room (default concurrency 4)', () => {
+    testScheduler.run(({ hot, cold, expectObservable, expectSubscriptions }) => {
+      const source = hot('a-b--c|        ', records);
+      const a = cold('    ----a|         ', events);
+      const b = cold('      ----b|       ', events);
+      const c = cold('         --c|      ', events);
+      const expected = '  ----a-bc|      ';
+
+      expectObservable(source.pipe(fetchRecords(by([a, b, c])))).toBe(expected, events);
+      expectSubscriptions(a.subscriptions).toBe('^----!         ');
+      expectSubscriptions(b.subscriptions).toBe('--^----!       ');
+      expectSubscriptions(c.subscriptions).toBe('-----^--!      ');
+    });
+  });
+
+  it('unsubscribing the result unsubscribes the records and every record in flight', () => {
+    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('a--b-----c     ', records);
+      const a = cold('     --a-------a| ', events);
+      const b = cold('        --b-------|', events);
+      const c = cold('              -c| ', events);
+      const unsub = '     ^-----!        ';
+      const expected = '   --a--b-        ';
+
+      expectObservable(source.pipe(fetchRecords(by([a, b, c]), { concurrency: 2 })), unsub).toBe(expected, events);
+      expectSubscriptions(source.subscriptions).toBe('^-----!        ');
+      expectSubscriptions(a.subscriptions).toBe('     ^-----!        ');
+      expectSubscriptions(b.subscriptions).toBe('     ---^--!        ');
+      expectSubscriptions(c.subscriptions).toBe([]);
+    });
+  });
+
+  it('passes an error of one record on and tears the others down', () => {
+    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('(ab|)         ', records);
+      const a = cold('     ---#          ', events, new Error('boom'));
+      const b = cold('     ------b|      ', events);
+      const expected = '   ---#          ';
+
+      expectObservable(source.pipe(fetchRecords(by([a, b])))).toBe(expected, events, new Error('boom'));
+      expectSubscriptions(b.subscriptions).toBe('^--!          ');
+    });
+  });
+
+  it('accepts any ObservableInput from fetchOne', () => {
+    testScheduler.run(({ cold, expectObservable }) => {
+      const source = cold('a-b|', records);
+      expectObservable(source.pipe(fetchRecords((r) => [events[r.index === 0 ? 'a' : 'b']]))).toBe('a-b|', events);
+    });
+  });
+
+  it.each([0, -1, 1.5, Number.NaN, Number.NEGATIVE_INFINITY])('rejects concurrency %p with a RangeError', (concurrency) => {
+    expect(() => fetchRecords(() => [], { concurrency })).toThrow(RangeError);
+    expect(() => fetchRecords(() => [], { concurrency })).toThrow(`got ${String(concurrency)}`);
+  });
+
+  it('accepts Infinity and any positive integer', () => {
+    expect(() => fetchRecords(() => [], { concurrency: Number.POSITIVE_INFINITY })).not.toThrow();
+    expect(() => fetchRecords(() => [], { concurrency: 1 })).not.toThrow();
+    expect(() => fetchRecords(() => [])).not.toThrow();
+  });
+});
