@@ -35,13 +35,26 @@ export function httpRecord(options: HttpRecordOptions): (record: FetchRecord) =>
   return (record) =>
     new Observable<RecordEvent>((subscriber) => {
       const controller = new AbortController();
+      let finished = false;
       runRecord(record, context, controller.signal, (event) => subscriber.next(event)).then(
-        () => subscriber.complete(),
-        (error: unknown) => subscriber.error(error),
+        () => {
+          finished = true;
+          subscriber.complete();
+        },
+        (error: unknown) => {
+          finished = true;
+          subscriber.error(error);
+        },
       );
-      return () => controller.abort();
+      return () => {
+        if (!finished) controller.abort(unsubscribed);
+      };
     });
 }
+
+// Reasons made once: aborting with a fresh DOMException per request costs a stack trace each.
+const unsubscribed = new DOMException('The record was unsubscribed.', 'AbortError');
+const attemptEnded = new DOMException('The attempt ended.', 'AbortError');
 
 interface RecordContext {
   readonly transport: Transport;
@@ -237,7 +250,7 @@ function linkedController(parent: AbortSignal): LinkedController {
     abort: (reason) => controller.abort(reason),
     dispose: () => {
       parent.removeEventListener('abort', forward);
-      controller.abort();
+      controller.abort(attemptEnded);
     },
   };
 }

@@ -22,7 +22,10 @@ function checkURL(url: URL, shown: string): void {
     throw new TypeError(`Background fetch only downloads http: and https: URLs, not "${shown}".`);
   }
   if (url.username !== '' || url.password !== '') {
-    throw new TypeError(`The URL "${shown}" has credentials in it; send them in an Authorization header instead.`);
+    // The message names the URL without its password, which must not end up in logs.
+    const redacted = new URL(url.href);
+    redacted.password = redacted.password === '' ? '' : '***';
+    throw new TypeError(`The URL "${redacted.href}" has credentials in it; send them in an Authorization header instead.`);
   }
   const port = url.port === '' ? null : Number(url.port);
   if (port !== null && badPorts.has(port)) {

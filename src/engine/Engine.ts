@@ -7,6 +7,7 @@ import type { ManagerSettings } from '../managerOptions';
 import type { BackgroundFetchStore, LoadedFetch, StoredFetch } from '../store/types';
 import { createKyTransport } from '../transport/kyTransport';
 import { FetchJob } from './FetchJob';
+import { announceUIUpdate } from './uiUpdates';
 
 /** What the engine needs from a manager attached to it. */
 export interface ManagerLink {
@@ -148,7 +149,7 @@ export class Engine {
   async #complete(job: FetchJob, final: FetchTally): Promise<void> {
     const { store } = this.#settings;
     const reason = final.state.failureReason;
-    await job.persisted();
+    await job.stop();
     await store.settleFetch(job.fetch.key, reason).catch((error: unknown) => warn(job, 'could not store its result', error));
     const type = reason === '' ? 'backgroundfetchsuccess' : reason === 'aborted' ? 'backgroundfetchabort' : 'backgroundfetchfail';
     const targets = new Set<EventTarget>();
@@ -157,7 +158,8 @@ export class Engine {
       if (targets.has(link.events)) continue;
       targets.add(link.events);
       const Kind = type === 'backgroundfetchabort' ? BackgroundFetchEvent : BackgroundFetchUpdateUIEvent;
-      dispatches.push(dispatchExtendable(link.events, new Kind(type, { registration: link.view(job) })));
+      const event = new Kind(type, { registration: link.view(job) });
+      dispatches.push(dispatchExtendable(link.events, event, (options) => announceUIUpdate(job.fetch.key, options)));
     }
     await Promise.all(dispatches).catch((error: unknown) => warn(job, `a ${type} listener failed`, error));
     job.releaseRecords();

@@ -8,6 +8,7 @@ import { throttleProgress } from '../../operators/throttleProgress';
 import { untilSettled } from '../../operators/untilSettled';
 import type { BackgroundFetchState, FetchTally, RecordStatus, Transport } from '../../operators/types';
 import { BackgroundFetchRecord, recordToken } from '../BackgroundFetchRecord';
+import { invalidState } from '../errors';
 import type { MatchOptions, RegistrationSource } from '../BackgroundFetchRegistration';
 import type { ManagerSettings } from '../managerOptions';
 import { requestMatches } from '../matchRequest';
@@ -41,6 +42,7 @@ export class FetchJob implements RecordSource {
   readonly #sink: GuardedSink;
   #pipeline: Subscription | undefined;
   #ended = false;
+  #stopped = false;
   #persisted: Promise<void> = Promise.resolve();
 
   constructor(fetch: StoredFetch, seed: FetchTally, context: JobContext) {
@@ -82,23 +84,30 @@ export class FetchJob implements RecordSource {
       });
   }
 
-  /** Aborts the fetch: `false` when it has already settled. */
+  /**
+   * Aborts the fetch: `false` when it has already settled. Throws `InvalidStateError` once the
+   * job was stopped unsettled (its manager closed): nothing here could abort it any more, and
+   * the manager that resumes it would run it to its end.
+   */
   abort(): boolean {
     if (this.tally$.getValue().state.result !== '') return false;
+    if (this.#stopped) {
+      throw invalidState(`Background fetch "${this.fetch.id}" belongs to a closed BackgroundFetchManager; get() it from a new manager to abort it.`);
+    }
     this.#abort$.next();
     return true;
   }
 
-  /** Stops the downloads without settling anything (a page unload); resolves once writes under way have landed. */
+  /**
+   * Stops the downloads without settling anything (a page unload, or the end of a settled
+   * fetch); resolves once writes under way have landed and refuses later ones, so nothing is
+   * written after it (a write still landing after the fetch is removed would leave rows behind).
+   */
   async stop(): Promise<void> {
+    this.#stopped = true;
     this.#pipeline?.unsubscribe();
     await this.#sink.shut();
     await this.#persisted;
-  }
-
-  /** Resolves once every record result reported so far is stored. */
-  persisted(): Promise<void> {
-    return this.#persisted;
   }
 
   /** The completion event is over: the records become unavailable (the stream goes on until `end()`). */

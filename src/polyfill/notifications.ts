@@ -1,5 +1,6 @@
 import type { BackgroundFetchRegistration } from '../BackgroundFetchRegistration';
 import { storedFetchOf } from '../engine/registrationKeys';
+import { onUIUpdate } from '../engine/uiUpdates';
 import { BackgroundFetchEvent, dispatchExtendable } from '../events';
 import { tag } from './protocol';
 
@@ -42,15 +43,29 @@ export function notifyFor(worker: WorkerScope): (registration: BackgroundFetchRe
     if (stored === undefined || shown.has(stored.key)) return;
     shown.set(stored.key, registration);
     let last = 0;
-    registration.state$.subscribe((state) => {
-      const now = Date.now();
-      if (!granted() || (state.result === '' && now - last < updateMs)) return;
-      last = now;
-      const amount = state.downloadTotal > 0 ? `${Math.floor((100 * state.downloaded) / state.downloadTotal)}%` : `${(state.downloaded / 1e6).toFixed(1)} MB`;
-      const body = state.result === '' ? `Downloading… ${amount}` : state.result === 'success' ? 'Download complete' : `Download failed (${state.failureReason})`;
+    let title = stored.title || stored.id;
+    let icon = stored.icons[0]?.src;
+    let body = '';
+    const show = () =>
       void worker.registration
-        .showNotification(stored.title || stored.id, { tag: `${tag}:${stored.key}`, body, icon: stored.icons[0]?.src, silent: true, data: { [tag]: stored.key } })
+        .showNotification(title, { tag: `${tag}:${stored.key}`, body, icon, silent: true, data: { [tag]: stored.key } })
         .catch(() => undefined);
+    // updateUI() in a completion event changes the title and icon of the notification it left.
+    const stop = onUIUpdate(stored.key, (options) => {
+      title = options.title ?? title;
+      icon = options.icons?.[0]?.src ?? icon;
+      if (granted()) show();
+    });
+    registration.state$.subscribe({
+      next(state) {
+        const now = Date.now();
+        if (!granted() || (state.result === '' && now - last < updateMs)) return;
+        last = now;
+        const amount = state.downloadTotal > 0 ? `${Math.floor((100 * state.downloaded) / state.downloadTotal)}%` : `${(state.downloaded / 1e6).toFixed(1)} MB`;
+        body = state.result === '' ? `Downloading… ${amount}` : state.result === 'success' ? 'Download complete' : `Download failed (${state.failureReason})`;
+        show();
+      },
+      complete: stop,
     });
   };
 }

@@ -11,16 +11,29 @@ export interface IndexedDBStoreOptions {
 
 const emptyRecord: RecordRow = { response: null, bytes: 0, chunks: 0, result: '' };
 
+const opened = new Map<string, BackgroundFetchStore>();
+
 /**
  * The IndexedDB store (through idb-keyval): the default where `indexedDB` exists. Bodies are
  * stored chunk by chunk as they arrive, so a fetch resumes from what is on disk and a
- * record's body can be read while it downloads.
+ * record's body can be read while it downloads. One database is one store: opening it again
+ * in this realm gives the same object, so its managers share one engine and never download
+ * the same fetch twice.
  *
  * @example
- * const manager = new BackgroundFetchManager({ store: openIndexedDBStore({ database: 'media' }) });
+ * const store = openIndexedDBStore({ database: 'media' });
+ * const manager = new BackgroundFetchManager({ store });
+ * openIndexedDBStore({ database: 'media' }) === store; // true
  */
 export function openIndexedDBStore(options: IndexedDBStoreOptions = {}): BackgroundFetchStore {
-  const raw = createStore(options.database ?? 'rx-background-fetch', 'fetches');
+  const database = options.database ?? 'rx-background-fetch';
+  let store = opened.get(database);
+  if (store === undefined) opened.set(database, (store = createIndexedDBStore(database)));
+  return store;
+}
+
+function createIndexedDBStore(database: string): BackgroundFetchStore {
+  const raw = createStore(database, 'fetches');
   let ready: Promise<void> | undefined;
   const store: UseStore = async (mode, callback) => {
     ready ??= ensureSchema(raw);
@@ -146,8 +159,6 @@ export function openIndexedDBStore(options: IndexedDBStoreOptions = {}): Backgro
   }
 }
 
-let shared: BackgroundFetchStore | undefined;
-
 /**
  * The realm's one default IndexedDB store: what `store: "indexeddb"` (and the default where
  * IndexedDB exists) means, so that every manager of a scope shares one engine.
@@ -156,6 +167,5 @@ let shared: BackgroundFetchStore | undefined;
  * const manager = new BackgroundFetchManager({ store: 'indexeddb' });
  */
 export function sharedIndexedDBStore(): BackgroundFetchStore {
-  shared ??= openIndexedDBStore();
-  return shared;
+  return openIndexedDBStore();
 }

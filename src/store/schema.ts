@@ -53,12 +53,16 @@ export const keys = {
  * await ensureSchema(createStore('rx-background-fetch', 'fetches'));
  */
 export async function ensureSchema(store: UseStore): Promise<void> {
-  const found = await store('readonly', (s) => promisifyRequest(s.get(keys.schema())));
-  if (found === schemaVersion) return;
+  if ((await store('readonly', (s) => promisifyRequest(s.get(keys.schema())))) === schemaVersion) return;
   await store('readwrite', (s) => {
+    // Read again inside the write: another connection (a second tab, a second store object)
+    // may have stamped the empty database since, and its rows must not be taken for foreign data.
+    const stamp = s.get(keys.schema());
     const count = s.count();
     count.onsuccess = () => {
-      if (count.result > 0 && found !== schemaVersion) {
+      const found = stamp.result;
+      if (found === schemaVersion) return;
+      if (count.result > 0) {
         console.warn(
           `rx-background-fetch: the stored background fetches use schema version ${String(found)}, which this version ` +
             `(schema ${schemaVersion}) cannot read; they were discarded. Downgrading the library loses unfinished fetches.`,

@@ -6,15 +6,17 @@ import type { NormalizedRetry } from '../../operators/retryOptions';
 export interface KyTransportOptions {
   /** The `fetch` that sends requests. Default `globalThis.fetch`. */
   readonly fetch?: typeof fetch;
-  /** GET retries on network failures and retried status codes (`Retry-After` honoured). */
+  /** GET retries on network failures, header timeouts and retried status codes (`Retry-After` honoured, up to `backoffLimit`). */
   readonly retry: NormalizedRetry;
   /** Ms to wait for response headers, per attempt. */
   readonly timeout: number;
 }
 
 /**
- * The default transport: `ky` with retries of GET requests on network failures and on the
- * retried status codes (408, 429, 5xx by default, honouring `Retry-After`), and a header timeout.
+ * The default transport: `ky` with retries of GET requests on network failures, on headers that
+ * take longer than `timeout` (like a body that stalls, a slow answer is retried, not fatal) and
+ * on the retried status codes (408, 429, 5xx by default), honouring `Retry-After` but never
+ * waiting longer than `retry.backoffLimit` (ky would otherwise wait whatever the server says).
  * A status that is still bad after the retries is answered, not thrown: it is the record's
  * `bad-status` response.
  *
@@ -33,6 +35,8 @@ export function createKyTransport(options: KyTransportOptions): Transport {
       statusCodes: [...retry.statusCodes],
       afterStatusCodes: [413, 429, 503],
       backoffLimit: retry.backoffLimit,
+      maxRetryAfter: retry.backoffLimit,
+      retryOnTimeout: true,
       delay: retry.delay,
     },
     throwHttpErrors: (status) => retry.statusCodes.includes(status),
