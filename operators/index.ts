@@ -4,6 +4,7 @@ export { countBytes } from './countBytes';
 export { fetchRecords, type FetchRecordsOptions } from './fetchRecords';
 export { httpRecord, type HttpRecordOptions } from './httpRecord';
 export { limitDownloadTotal } from './limitDownloadTotal';
+export { memorySink, type MemorySink } from './memorySink';
 export { normalizeRetry, type NormalizedRetry, type RetryOptions } from './retryOptions';
 export { createTally, firstFailure, settleTally } from './tally';
 export { throttleProgress } from './throttleProgress';

@@ -78,7 +78,7 @@ describe('README.md examples in Node, against the demo server', () => {
     expect(lines.at(-1)).toBe(`saved ${demo.url}/media/episode-1.wav: 5000000 bytes`);
   });
 
-  test('the RxJS example downloads a playlist into the memory store', async () => {
+  test('the RxJS example downloads a playlist into a memory sink', async () => {
     const lines = await runNodeExample('example-rxjs', demo.url);
     const progress = lines.filter((line) => / bytes (downloading|success)$/.test(line));
     expect(progress.length).toBeGreaterThan(3);
