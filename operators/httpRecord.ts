@@ -177,12 +177,18 @@ async function readBody(
     clearTimeout(timer);
     timer = setTimeout(() => attempt.abort(new DOMException('The body stalled.', 'TimeoutError')), context.timeout);
   };
+  // Node's fetch leaves a read pending for ever when the request is aborted after its last byte
+  // arrived (a download-total-exceeded on the last chunk): cancelling the reader ends that read.
+  const cancel = () => void reader.cancel(attempt.signal.reason).catch(() => undefined);
+  attempt.signal.addEventListener('abort', cancel, { once: true });
   try {
     for (;;) {
       arm();
       const { done, value } = await reader.read();
       // Only the network counts against the timeout, not a slow store write.
       clearTimeout(timer);
+      // A cancelled read says `done`, which is no end of the body.
+      if (attempt.signal.aborted) throw attempt.signal.reason;
       if (done) return;
       if (value.byteLength === 0) continue;
       try {
@@ -194,6 +200,7 @@ async function readBody(
       stored(value.byteLength);
     }
   } finally {
+    attempt.signal.removeEventListener('abort', cancel);
     clearTimeout(timer);
     reader.releaseLock();
   }

@@ -1,5 +1,5 @@
 import { createTally, firstFailure, settleTally } from '../../operators/tally';
-import type { FetchTally, StoredRequest, Transport } from '../../operators/types';
+import type { BackgroundFetchFailureReason, FetchTally, StoredRequest, Transport } from '../../operators/types';
 import type { BackgroundFetchRegistration } from '../BackgroundFetchRegistration';
 import { BackgroundFetchEvent, BackgroundFetchUpdateUIEvent, dispatchExtendable } from '../events';
 import type { BackgroundFetchOptions } from '../fetchOptions';
@@ -19,8 +19,10 @@ export interface ManagerLink {
 
 interface Slot {
   engine: Engine | undefined;
-  /** Resolves once the last engine of this slot has stopped writing. */
+  /** Resolves once the last engine of this slot has stopped writing and stored every result it was settling. */
   closing: Promise<void>;
+  /** Keys of the fetches whose completion event an engine of this slot is firing: a newer engine leaves them to it. */
+  readonly firing: Set<string>;
 }
 
 const slots = new WeakMap<BackgroundFetchStore, Map<string, Slot>>();
@@ -43,11 +45,14 @@ export class Engine {
   readonly #links = new Set<ManagerLink>();
   readonly #jobs = new Set<FetchJob>();
   readonly #finishing = new Set<Promise<void>>();
+  readonly #storing = new Set<Promise<ManagerLink[]>>();
+  readonly #slot: Slot;
 
-  private constructor(settings: ManagerSettings, after: Promise<void>) {
+  private constructor(settings: ManagerSettings, slot: Slot) {
     this.#settings = settings;
+    this.#slot = slot;
     this.#transport = createKyTransport({ fetch: settings.fetch, retry: settings.retry, timeout: settings.timeout });
-    this.ready = after.then(() => this.#resume());
+    this.ready = slot.closing.then(() => this.#resume());
   }
 
   /** The engine of the settings' scope and store, made (and resuming) if there is none. */
@@ -55,24 +60,26 @@ export class Engine {
     let byScope = slots.get(settings.store);
     if (byScope === undefined) slots.set(settings.store, (byScope = new Map()));
     let slot = byScope.get(settings.scope);
-    if (slot === undefined) byScope.set(settings.scope, (slot = { engine: undefined, closing: Promise.resolve() }));
-    slot.engine ??= new Engine(settings, slot.closing);
+    if (slot === undefined) byScope.set(settings.scope, (slot = { engine: undefined, closing: Promise.resolve(), firing: new Set() }));
+    slot.engine ??= new Engine(settings, slot);
     slot.engine.#links.add(link);
     return slot.engine;
   }
 
-  /** Detaches a manager; the last one out stops every download (nothing is settled or lost). */
+  /**
+   * Detaches a manager; the last one out stops every download (nothing is settled or lost) and
+   * lets the next engine start once the results of fetches settling now are stored.
+   */
   async detach(link: ManagerLink): Promise<void> {
     this.#links.delete(link);
     if (this.#links.size > 0) return;
-    const slot = slots.get(this.#settings.store)?.get(this.#settings.scope);
     const stopped = this.ready
       .catch(() => undefined)
-      .then(() => Promise.all([...this.#jobs].map((job) => job.stop())))
+      .then(() => Promise.all([...[...this.#jobs].map((job) => job.stop()), ...this.#storing]))
       .then(() => undefined);
-    if (slot !== undefined && slot.engine === this) {
-      slot.engine = undefined;
-      slot.closing = stopped;
+    if (this.#slot.engine === this) {
+      this.#slot.engine = undefined;
+      this.#slot.closing = stopped;
     }
     await stopped;
   }
@@ -122,7 +129,7 @@ export class Engine {
 
   async #resume(): Promise<void> {
     const loaded = await this.#settings.store.load(this.#settings.scope);
-    for (const entry of loaded) this.#run(entry.fetch, seedOf(entry));
+    for (const entry of loaded) if (!this.#slot.firing.has(entry.fetch.key)) this.#run(entry.fetch, seedOf(entry));
   }
 
   #run(fetch: StoredFetch, seed: FetchTally): FetchJob {
@@ -139,22 +146,37 @@ export class Engine {
 
   #settle(job: FetchJob, final: FetchTally): void {
     if (this.#active.get(job.fetch.id) === job) this.#active.delete(job.fetch.id);
-    const finishing = this.#complete(job, final).finally(() => {
-      this.#finishing.delete(finishing);
-      this.#jobs.delete(job);
-    });
+    const stored: Promise<ManagerLink[]> = this.#storeResult(job, final.state.failureReason).finally(() => this.#storing.delete(stored));
+    this.#storing.add(stored);
+    const finishing = stored
+      .then((links) => (links.length > 0 ? this.#complete(job, final, links) : undefined))
+      .finally(() => {
+        this.#finishing.delete(finishing);
+        this.#jobs.delete(job);
+      });
     this.#finishing.add(finishing);
   }
 
-  async #complete(job: FetchJob, final: FetchTally): Promise<void> {
+  /**
+   * Lands the fetch's last writes and its result, then picks the managers whose events fire.
+   * None when every manager closed first: the fetch then stays stored, settled, and the next
+   * manager of the scope fires its event, so a close() never loses an event nor fires one twice.
+   */
+  async #storeResult(job: FetchJob, reason: BackgroundFetchFailureReason): Promise<ManagerLink[]> {
+    await job.stop();
+    await this.#settings.store.settleFetch(job.fetch.key, reason).catch((error: unknown) => warn(job, 'could not store its result', error));
+    const links = [...this.#links];
+    if (links.length > 0) this.#slot.firing.add(job.fetch.key);
+    return links;
+  }
+
+  async #complete(job: FetchJob, final: FetchTally, links: readonly ManagerLink[]): Promise<void> {
     const { store } = this.#settings;
     const reason = final.state.failureReason;
-    await job.stop();
-    await store.settleFetch(job.fetch.key, reason).catch((error: unknown) => warn(job, 'could not store its result', error));
     const type = reason === '' ? 'backgroundfetchsuccess' : reason === 'aborted' ? 'backgroundfetchabort' : 'backgroundfetchfail';
     const targets = new Set<EventTarget>();
     const dispatches: Promise<void>[] = [];
-    for (const link of this.#links) {
+    for (const link of links) {
       if (targets.has(link.events)) continue;
       targets.add(link.events);
       const Kind = type === 'backgroundfetchabort' ? BackgroundFetchEvent : BackgroundFetchUpdateUIEvent;
@@ -164,6 +186,7 @@ export class Engine {
     await Promise.all(dispatches).catch((error: unknown) => warn(job, `a ${type} listener failed`, error));
     job.releaseRecords();
     await store.remove(job.fetch.key).catch((error: unknown) => warn(job, 'could not be removed from the store', error));
+    this.#slot.firing.delete(job.fetch.key);
     job.end();
   }
 }

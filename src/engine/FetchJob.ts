@@ -42,7 +42,7 @@ export class FetchJob implements RecordSource {
   readonly #sink: GuardedSink;
   #pipeline: Subscription | undefined;
   #ended = false;
-  #stopped = false;
+  #stopped: Promise<void> | undefined;
   #persisted: Promise<void> = Promise.resolve();
 
   constructor(fetch: StoredFetch, seed: FetchTally, context: JobContext) {
@@ -91,7 +91,7 @@ export class FetchJob implements RecordSource {
    */
   abort(): boolean {
     if (this.tally$.getValue().state.result !== '') return false;
-    if (this.#stopped) {
+    if (this.#stopped !== undefined) {
       throw invalidState(`Background fetch "${this.fetch.id}" belongs to a closed BackgroundFetchManager; get() it from a new manager to abort it.`);
     }
     this.#abort$.next();
@@ -102,12 +102,36 @@ export class FetchJob implements RecordSource {
    * Stops the downloads without settling anything (a page unload, or the end of a settled
    * fetch); resolves once writes under way have landed and refuses later ones, so nothing is
    * written after it (a write still landing after the fetch is removed would leave rows behind).
+   * Once settled, the records it cut off keep only the bytes they were counted with. Every
+   * call gets the same promise.
    */
-  async stop(): Promise<void> {
-    this.#stopped = true;
+  stop(): Promise<void> {
+    this.#stopped ??= this.#halt();
+    return this.#stopped;
+  }
+
+  async #halt(): Promise<void> {
     this.#pipeline?.unsubscribe();
     await this.#sink.shut();
     await this.#persisted;
+    if (this.tally$.getValue().state.result !== '') await this.#trimCutOff();
+  }
+
+  /**
+   * A record cut off (by abort or by another record's fatal result) while a chunk was being
+   * stored gets that chunk after the final state was counted; dropping it keeps the store equal
+   * to `downloaded` for the completion event (a close, by contrast, keeps it: the resume counts it).
+   */
+  async #trimCutOff(): Promise<void> {
+    const sink = this.#context.settings.store.sink(this.fetch.key);
+    const { records } = this.tally$.getValue();
+    await Promise.all(
+      records.map(async ({ result, response, bytes }, index) => {
+        if (result !== 'aborted' || response === null) return;
+        const { offset } = await sink.resumePoint(index);
+        if (offset > bytes) await sink.begin(index, response, bytes);
+      }),
+    ).catch((error: unknown) => console.warn(`rx-background-fetch: could not drop the uncounted bytes of "${this.fetch.id}":`, error));
   }
 
   /** The completion event is over: the records become unavailable (the stream goes on until `end()`). */

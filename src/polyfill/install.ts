@@ -132,7 +132,7 @@ function installInPage(options: Omit<InstallOptions, 'force'>): void {
     const channel = new BroadcastChannel(channelName(scope));
     let mode: Promise<Caller> | undefined;
     const resolveMode = (worker: ServiceWorker) =>
-      (mode ??= probeWorker(worker, probeMs).then((hosted) => {
+      (mode ??= probeWorker(worker, probeMs).then(async (hosted) => {
         if (hosted) return workerCaller(() => registration.active);
         if (!warned) {
           warned = true;
@@ -141,7 +141,7 @@ function installInPage(options: Omit<InstallOptions, 'force'>): void {
               'so downloads run in one open page at a time and service-worker events (backgroundfetchsuccess, …) cannot fire.',
           );
         }
-        hostInPage(scope, managerOptions);
+        await hostInPage(scope, managerOptions);
         return broadcastCaller(channel);
       }));
     const call: Caller = async (message) => {
@@ -165,16 +165,30 @@ function installInPage(options: Omit<InstallOptions, 'force'>): void {
   });
 }
 
-const pageHosts = new Set<string>();
+const pageHosts = new Map<string, Promise<void>>();
 
-/** Without the polyfill in the worker: one open page per scope (the Web Lock's holder) runs the downloads. */
-function hostInPage(scope: string, options: Omit<InstallOptions, 'force' | 'notifications'>): void {
-  if (pageHosts.has(scope)) return;
-  pageHosts.add(scope);
-  const run = () => {
-    serveHost(new BackgroundFetchManager({ ...options, scope }), scope, true);
-    return new Promise<never>(() => undefined);
-  };
-  if (navigator.locks === undefined) void run();
-  else void navigator.locks.request(channelName(scope), run);
+/**
+ * Without the polyfill in the worker: one open page per scope (the Web Lock's holder) runs the
+ * downloads. Resolves once a host listens, this page's or the lock holder's: a call sent on the
+ * channel before that is lost until it is sent again, seconds later.
+ */
+function hostInPage(scope: string, options: Omit<InstallOptions, 'force' | 'notifications'>): Promise<void> {
+  let listening = pageHosts.get(scope);
+  if (listening === undefined) {
+    listening = new Promise<void>((resolve) => {
+      const name = channelName(scope);
+      const run = () => {
+        serveHost(new BackgroundFetchManager({ ...options, scope }), scope, true);
+        resolve();
+        return new Promise<never>(() => undefined);
+      };
+      if (navigator.locks === undefined) return void run();
+      void navigator.locks.request(name, run);
+      void navigator.locks.query().then(({ held = [] }) => {
+        if (held.some((lock) => lock.name === name)) resolve();
+      });
+    });
+    pageHosts.set(scope, listening);
+  }
+  return listening;
 }
