@@ -1,0 +1,119 @@
+// One measured run, in a fresh process (forked by run.mjs) so that peak RSS is comparable.
+// argv[2] is a JSON job: { mode, n, size, port, route?, listeners?, stateSubscribers?, concurrency? }
+//   mode "baseline":  plain fetch, `concurrency` requests at once, every body read to an ArrayBuffer
+//                     (and kept, as a store keeps it).
+//   mode "memory" | "indexeddb": BackgroundFetchManager with that store and default options; every
+//                     body read back through matchAll() + responseReady + arrayBuffer() in the
+//                     backgroundfetchsuccess event's waitUntil.
+// Replies (process.send) { wallMs, cpuUserMs, cpuSystemMs, maxRssBytes, startRssBytes, bytes, progressEvents, chunks }.
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const job = JSON.parse(process.argv[2]);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dist = process.env.BENCH_DIST ?? path.join(root, 'build', 'bench', 'dist');
+const base = `http://127.0.0.1:${job.port}/`;
+const route = job.route ?? 'b';
+const urls = Array.from({ length: job.n }, (_, i) => `${route}/${job.size}/${job.tag ?? 'f'}${i}${job.query ?? ''}`);
+
+let lib;
+if (job.mode !== 'baseline') {
+  if (job.mode === 'indexeddb') await import('fake-indexeddb/auto');
+  lib = await import(pathToFileURL(path.join(dist, 'index.js')).href);
+}
+// Warm the fetch machinery (undici loads lazily) outside the measurement, the same way in every mode.
+await (await fetch(`${base}b/16/warm`)).arrayBuffer();
+
+const startRssBytes = process.memoryUsage().rss;
+// With job.sampleMemory, what the memory is made of at the highest RSS seen (sampled every 10 ms).
+// process.memoryUsage.rss() is cheap; the full breakdown (which walks the heap spaces) is taken
+// only when RSS has grown by 4 MB past the last breakdown.
+let peak = null;
+const sampler = job.sampleMemory
+  ? setInterval(() => {
+      const rss = process.memoryUsage.rss();
+      if (peak === null || rss > peak.rss + 4 * 1024 * 1024) peak = process.memoryUsage();
+    }, 10)
+  : undefined;
+const cpu0 = process.cpuUsage();
+const window0 = Number(process.hrtime.bigint() / 1000n); // µs, the clock V8's profiler stamps samples with
+const t0 = performance.now();
+const result = job.mode === 'baseline' ? await baseline() : await ours();
+const wallMs = performance.now() - t0;
+const window1 = Number(process.hrtime.bigint() / 1000n);
+const cpu = process.cpuUsage(cpu0);
+clearInterval(sampler);
+const maxRssBytes = process.resourceUsage().maxRSS * 1024;
+const expected = job.n * job.size;
+if (result.bytes !== expected) throw new Error(`read ${result.bytes} bytes, expected ${expected}`);
+process.send({ windowUs: [window0, window1], peak, wallMs, cpuUserMs: cpu.user / 1000, cpuSystemMs: cpu.system / 1000, maxRssBytes, startRssBytes, ...result }, () => process.exit(0));
+
+async function baseline() {
+  const concurrency = job.concurrency ?? 4;
+  const bodies = new Array(job.n);
+  let next = 0;
+  let bytes = 0;
+  let chunks = 0;
+  const worker = async () => {
+    while (next < job.n) {
+      const i = next++;
+      const response = await fetch(new URL(urls[i], base));
+      if (job.countChunks) {
+        // Same bytes, read chunk by chunk: how many progress updates an unthrottled reader would see.
+        const parts = [];
+        for await (const chunk of response.body) {
+          parts.push(chunk);
+          chunks++;
+        }
+        bodies[i] = parts;
+        bytes += parts.reduce((sum, part) => sum + part.byteLength, 0);
+      } else {
+        bodies[i] = await response.arrayBuffer();
+        bytes += bodies[i].byteLength;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, job.n) }, worker));
+  return { bytes, chunks };
+}
+
+async function ours() {
+  const manager = new lib.BackgroundFetchManager({
+    store: job.mode,
+    scope: `bench-${process.pid}-${Date.now()}`,
+    baseURL: base,
+    ...(job.concurrency === undefined ? {} : { concurrency: job.concurrency }),
+  });
+  let progressEvents = 0;
+  let eventMs;
+  let eventUs;
+  const done = new Promise((resolve, reject) => {
+    manager.addEventListener('backgroundfetchsuccess', (event) => {
+      eventMs = performance.now() - t0;
+      eventUs = Number(process.hrtime.bigint() / 1000n);
+      event.waitUntil(readAll(event.registration).then(resolve, reject));
+    });
+    manager.addEventListener('backgroundfetchfail', (event) => reject(new Error(`backgroundfetchfail: ${event.registration.failureReason}`)));
+  });
+  const registration = await manager.fetch('bench', urls);
+  let sink = 0;
+  for (let i = 0; i < (job.listeners ?? 0); i++) {
+    registration.addEventListener('progress', () => {
+      if (i === 0) progressEvents++;
+      sink += registration.downloaded;
+    });
+  }
+  for (let i = 0; i < (job.stateSubscribers ?? 0); i++) registration.state$.subscribe((state) => (sink += state.downloaded));
+  const bytes = await done;
+  await manager.close();
+  return { bytes, progressEvents, eventMs, eventUs, sink: sink > 0 };
+}
+
+async function readAll(registration) {
+  let bytes = 0;
+  for (const record of await registration.matchAll()) {
+    const response = await record.responseReady;
+    bytes += (await response.arrayBuffer()).byteLength;
+  }
+  return bytes;
+}
