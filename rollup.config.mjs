@@ -38,9 +38,10 @@ const declarations = {
 };
 
 // The browser files: one self-contained IIFE each, rxjs included, global RxBackgroundFetch.
+// rxjs's es2015 build needs no tslib helpers: 1.6 KB less gzip than its default ES5 build.
 const browserFile = (input, file) => ({
   input,
-  plugins: [nodeResolve({ browser: true }), ts()],
+  plugins: [nodeResolve({ browser: true, exportConditions: ['es2015'] }), ts()],
   output: {
     file,
     format: 'iife',

@@ -35,10 +35,9 @@ export function guardSink(inner: BodySink, quota: (() => Promise<QuotaEstimate>)
     );
     return work;
   };
-  const checkQuota = async (bytes: number) => {
-    if (quota === undefined) return;
+  const checkQuota = async (bytes: number, ask: () => Promise<QuotaEstimate>) => {
     if (sinceCheck >= recheckBytes) {
-      const estimate = await quota();
+      const estimate = await ask();
       free = estimate.quota - estimate.usage;
       sinceCheck = 0;
     }
@@ -49,7 +48,11 @@ export function guardSink(inner: BodySink, quota: (() => Promise<QuotaEstimate>)
   return {
     resumePoint: (index) => track(inner.resumePoint(index)),
     begin: (index, response, offset) => track(inner.begin(index, response, offset)),
-    write: (index, chunk) => track(checkQuota(chunk.byteLength).then(() => inner.write(index, chunk))),
+    // Without a quota a chunk goes straight to the store: one promise per chunk, not three.
+    write:
+      quota === undefined
+        ? (index, chunk) => track(inner.write(index, chunk))
+        : (index, chunk) => track(checkQuota(chunk.byteLength, quota).then(() => inner.write(index, chunk))),
     async shut() {
       shut = true;
       while (inFlight.size > 0) await Promise.allSettled(inFlight);
