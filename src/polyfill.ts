@@ -1,5 +1,6 @@
-import { install } from './polyfill/install';
+import { install, type InstallOptions } from './polyfill/install';
 
 export * from './index';
 
-install();
+// Options for the install at load: set `self.RxBackgroundFetchOptions = { … }` before loading.
+install((globalThis as { RxBackgroundFetchOptions?: InstallOptions }).RxBackgroundFetchOptions ?? {});

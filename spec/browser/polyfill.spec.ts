@@ -361,6 +361,34 @@ describe.each(TARGETS)('$name', (target) => {
     else expect(server.maxInFlight).toBe(4);
   }, TEST_MS);
 
+  test('9. a page matches a record while it downloads: responseReady resolves at the headers and the body streams in (native Chromium: once complete)', async () => {
+    const page = await openFixture('stream');
+    const id = `stream-${slug}`;
+    const size = 400_000;
+    const url = `/bytes?size=${size}&chunk=20000&delay=100&seed=${id}`;
+    const seen = await run<{ resultAtHeaders: string; downloadedAtHeaders: number; size: number; sha256: string }>(
+      page,
+      `(async () => {
+        const registration = await window.registration.backgroundFetch.fetch(${JSON.stringify(id)}, [${JSON.stringify(url)}]);
+        const record = await registration.match(${JSON.stringify(url)});
+        const response = await record.responseReady;
+        const resultAtHeaders = registration.result;
+        const downloadedAtHeaders = registration.downloaded;
+        const body = await response.arrayBuffer();
+        const digest = await crypto.subtle.digest('SHA-256', body);
+        const sha256 = [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+        return { resultAtHeaders, downloadedAtHeaders, size: body.byteLength, sha256 };
+      })()`,
+    );
+    expect(seen.size).toBe(size);
+    expect(seen.sha256).toBe(sha256(bodyOf(size, id)));
+    if (!native) {
+      expect(seen.resultAtHeaders).toBe('');
+      expect(seen.downloadedAtHeaders).toBeLessThan(size);
+    }
+    await workerReport(page, id, 30_000);
+  }, TEST_MS);
+
   // Last, as it kills the browser.
   test('4. killed in the middle of a download and started again on the same profile, the fetch resumes with Range', async () => {
     const id = `kill-${slug}`;

@@ -3,7 +3,7 @@ import type { BackgroundFetchManager } from '../BackgroundFetchManager';
 import type { BackgroundFetchRegistration } from '../BackgroundFetchRegistration';
 import { storedFetchOf } from '../engine/registrationKeys';
 import { storeRequest, toLiveRequest } from '../normalizeRequests';
-import { tag, type Answers, type Call, type Message, type RemoteFetch } from './protocol';
+import { tag, toWire, type Answers, type BodyMessage, type Call, type Message, type RemoteFetch } from './protocol';
 
 /** Answers pages' calls for one scope and publishes the state of its fetches. */
 export interface Host {
@@ -17,7 +17,9 @@ export interface Host {
  * The host side of the polyfill: runs on the realm that does the downloads (the service worker,
  * or the page holding the scope's Web Lock) over a local manager. Every state change of every
  * fetch goes out on `publish` with a sequence number, so pages mirror it live; `follow` is told
- * of each registration the host starts to publish (notifications use it).
+ * of each registration the host starts to publish (notifications use it). A host whose replies
+ * can carry a port (`streams`: the service worker's) streams response bodies; the others send
+ * them whole.
  *
  * @example
  * const host = createHost(manager, (message) => channel.postMessage(message));
@@ -27,6 +29,7 @@ export function createHost(
   manager: BackgroundFetchManager,
   publish: (message: Message) => void,
   follow: (registration: BackgroundFetchRegistration) => void = () => undefined,
+  streams = false,
 ): Host {
   const watched = new Map<string, { registration: BackgroundFetchRegistration; seq: number; state: BackgroundFetchState }>();
 
@@ -80,9 +83,15 @@ export function createHost(
       const record = (await matching(key, query, options))[position];
       if (record === undefined) throw new TypeError('That record no longer matches.');
       const response = await record.responseReady;
-      const body = response.body === null ? null : await response.arrayBuffer();
       const head = { url: response.url, status: response.status, statusText: response.statusText, headers: [...response.headers] };
-      return { value: { head, body }, transfer: body === null ? [] : [body] };
+      if (response.body !== null && streams) {
+        // The page gets the head now and the body as it arrives, as responseReady promises.
+        const channel = new MessageChannel();
+        void pump(response.body, channel.port1);
+        return { value: { head, body: null, port: channel.port2 }, transfer: [channel.port2] };
+      }
+      const body = response.body === null ? null : await response.arrayBuffer();
+      return { value: { head, body, port: null }, transfer: body === null ? [] : [body] };
     },
   };
 
@@ -95,6 +104,23 @@ export function createHost(
       }
     },
   };
+}
+
+/** Sends a body's chunks over `port` as they are read (copied, never transferred: they may be the store's own). */
+async function pump(body: ReadableStream<Uint8Array>, port: MessagePort): Promise<void> {
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      port.postMessage({ chunk: value } satisfies BodyMessage);
+    }
+    port.postMessage({ done: true } satisfies BodyMessage);
+  } catch (error) {
+    port.postMessage({ error: toWire(error) } satisfies BodyMessage);
+  } finally {
+    port.close();
+  }
 }
 
 function snapshot(registration: BackgroundFetchRegistration): BackgroundFetchState {

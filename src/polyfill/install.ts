@@ -46,7 +46,10 @@ const keepAliveMs = 10_000;
  */
 export function install(options: InstallOptions = {}): boolean {
   const scope = globalThis as typeof globalThis & { [installed]?: boolean };
-  if (scope[installed]) return true;
+  if (scope[installed]) {
+    reinstall(options);
+    return true;
+  }
   const { force = false, ...rest } = options;
   if (hasNative() && !force) return false;
   defineGlobal('BackgroundFetchManager', BackgroundFetchManager);
@@ -56,6 +59,23 @@ export function install(options: InstallOptions = {}): boolean {
   else if (typeof ServiceWorkerRegistration === 'function') installInPage(rest);
   scope[installed] = true;
   return true;
+}
+
+let enableNotifications: (() => void) | undefined;
+
+/**
+ * A second call (`polyfill.min.js` installs at load): notifications can still be turned on; the
+ * manager's options are fixed by then, so changing them only earns a warning that says how.
+ */
+function reinstall(options: InstallOptions): void {
+  const { force: _force, notifications, ...rest } = options;
+  if (notifications === true) enableNotifications?.();
+  if (Object.keys(rest).length > 0) {
+    console.warn(
+      'rx-background-fetch: install() was already called, so these options were ignored: ' +
+        `${Object.keys(rest).join(', ')}. To give options to polyfill.min.js, set self.RxBackgroundFetchOptions = { … } before loading it.`,
+    );
+  }
 }
 
 function hasNative(): boolean {
@@ -95,7 +115,15 @@ function installInWorker(worker: ServiceWorkerScope, options: Omit<InstallOption
   defineBackgroundFetch((registration) =>
     registration === worker.registration ? manager : new BackgroundFetchManager({ ...managerOptions, scope: registration.scope, events: worker }),
   );
-  const { host, take } = serveHost(manager, scope, false, notifications ? notifyFor(worker) : undefined);
+  let follow: ((registration: BackgroundFetchRegistration) => void) | undefined;
+  const { host, take } = serveHost(manager, scope, false, (registration) => follow?.(registration));
+  enableNotifications = () => {
+    if (follow !== undefined) return;
+    follow = notifyFor(worker);
+    // Fetches already running get their notifications too.
+    void manager.getIds().then((ids) => ids.forEach((id) => void manager.get(id).then((registration) => registration && follow?.(registration))));
+  };
+  if (notifications) enableNotifications();
   worker.addEventListener('message', (event) => {
     const message = event as WorkerMessageEvent;
     const port = message.ports[0];

@@ -37,8 +37,12 @@ export interface Answers {
   getIds: string[];
   abort: boolean;
   matchAll: StoredRequest[];
-  response: { readonly head: StoredResponse; readonly body: ArrayBuffer | null };
+  /** The body whole (`body`), or streamed over `port` as {@link BodyMessage}s where the reply can carry a port. */
+  response: { readonly head: StoredResponse; readonly body: ArrayBuffer | null; readonly port: MessagePort | null };
 }
+
+/** What a streamed body sends over its port: chunks, then the end or an error. */
+export type BodyMessage = { readonly chunk: Uint8Array } | { readonly done: true } | { readonly error: WireError };
 
 /** An error as it crosses realms: its name and message. */
 export interface WireError {

@@ -5,7 +5,7 @@ import { BackgroundFetchRegistration, registrationToken, type MatchOptions } fro
 import type { ManagerBackend } from '../backend';
 import type { BackgroundFetchOptions } from '../fetchOptions';
 import { storeRequest, toLiveRequest, toQuery } from '../normalizeRequests';
-import type { Answers, Call, RemoteFetch } from './protocol';
+import { fromWire, type Answers, type BodyMessage, type Call, type RemoteFetch } from './protocol';
 
 /** Sends one call to the host and resolves with its answer. */
 export type Caller = <C extends Call>(call: C) => Promise<Answers[C['method']]>;
@@ -126,11 +126,30 @@ export class RemoteBackend implements ManagerBackend {
     return requests.map(
       (stored, position) =>
         new BackgroundFetchRecord(recordToken, toLiveRequest(stored), async () => {
-          const { head, body } = await this.#call({ method: 'response', key, query, options: plain, position });
-          const response = new Response(body, { status: head.status, statusText: head.statusText, headers: head.headers as [string, string][] });
+          const { head, body, port } = await this.#call({ method: 'response', key, query, options: plain, position });
+          const response = new Response(port === null ? body : streamFrom(port), { status: head.status, statusText: head.statusText, headers: head.headers as [string, string][] });
           Object.defineProperty(response, 'url', { value: head.url, enumerable: true });
           return response;
         }),
     );
   }
 }
+
+/** A body streamed from the host over a port, chunk by chunk as the host reads it. */
+function streamFrom(port: MessagePort): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      port.onmessage = (event: MessageEvent<BodyMessage>) => {
+        const message = event.data;
+        if ('chunk' in message) controller.enqueue(message.chunk);
+        else {
+          port.close();
+          if ('done' in message) controller.close();
+          else controller.error(fromWire(message.error));
+        }
+      };
+    },
+    cancel: () => port.close(),
+  });
+}
+

@@ -22,7 +22,8 @@ export function serveHost(
   follow?: (registration: BackgroundFetchRegistration) => void,
 ): { host: Host; take: (data: unknown, reply: Reply) => Promise<void> | undefined } {
   const channel = new BroadcastChannel(channelName(scope));
-  const host = createHost(manager, (message) => channel.postMessage(message), follow);
+  // A BroadcastChannel cannot carry ports, so only a worker host (replies over a port) streams bodies.
+  const host = createHost(manager, (message) => channel.postMessage(message), follow, !listen);
   const seen = new Map<string, Promise<Message>>();
   const answer = async (callId: string, call: Call): Promise<Message> => {
     try {

@@ -668,6 +668,9 @@ class WebKitSession implements BrowserSession {
       let window = this.spareWindow;
       this.spareWindow = undefined;
       if (window === undefined) {
+        // After closing a window WebDriver has no current one, and newWindow needs one: go to a live window first.
+        const live = [...this.windows][0];
+        if (this.currentWindow === undefined && live !== undefined) await driver.switchTo().window(live);
         await driver.switchTo().newWindow('window');
         window = await driver.getWindowHandle();
         this.windows.add(window);
