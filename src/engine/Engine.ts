@@ -44,7 +44,6 @@ export class Engine {
   readonly #reserved = new Set<string>();
   readonly #links = new Set<ManagerLink>();
   readonly #jobs = new Set<FetchJob>();
-  readonly #finishing = new Set<Promise<void>>();
   readonly #storing = new Set<Promise<ManagerLink[]>>();
   readonly #slot: Slot;
 
@@ -122,11 +121,6 @@ export class Engine {
     return this.#run(fetch, createTally(fetch, requests.length));
   }
 
-  /** Resolves once every completion under way has finished (events handled, store cleaned). */
-  async idle(): Promise<void> {
-    while (this.#finishing.size > 0) await Promise.all(this.#finishing);
-  }
-
   async #resume(): Promise<void> {
     const loaded = await this.#settings.store.load(this.#settings.scope);
     for (const entry of loaded) if (!this.#slot.firing.has(entry.fetch.key)) this.#run(entry.fetch, seedOf(entry));
@@ -148,13 +142,9 @@ export class Engine {
     if (this.#active.get(job.fetch.id) === job) this.#active.delete(job.fetch.id);
     const stored: Promise<ManagerLink[]> = this.#storeResult(job, final.state.failureReason).finally(() => this.#storing.delete(stored));
     this.#storing.add(stored);
-    const finishing = stored
+    void stored
       .then((links) => (links.length > 0 ? this.#complete(job, final, links) : undefined))
-      .finally(() => {
-        this.#finishing.delete(finishing);
-        this.#jobs.delete(job);
-      });
-    this.#finishing.add(finishing);
+      .finally(() => this.#jobs.delete(job));
   }
 
   /**
