@@ -389,6 +389,19 @@ describe.each(TARGETS)('$name', (target) => {
     await workerReport(page, id, 30_000);
   }, TEST_MS);
 
+  // The options are the polyfill's: native Chromium has nothing to give them to.
+  (native ? test.skip : test)('10. options set in self.RxBackgroundFetchOptions before polyfill.min.js loads reach the worker (concurrency 1)', async () => {
+    const page = await openFixture('options', '&concurrency=1');
+    const id = `options-${slug}`;
+    const urls = [1, 2, 3].map((n) => `/bytes?size=100000&chunk=16384&delay=30&seed=${id}-${n}`);
+    await eventually('no request in flight', () => server.inFlight === 0);
+    server.reset();
+    await call(page, 'startFetch', id, urls);
+    const { report } = await workerReport(page, id, 30_000);
+    expect(report.result).toBe('success');
+    expect(server.maxInFlight).toBe(1);
+  }, TEST_MS);
+
   // Last, as it kills the browser.
   test('4. killed in the middle of a download and started again on the same profile, the fetch resumes with Range', async () => {
     const id = `kill-${slug}`;
