@@ -135,6 +135,7 @@ async function runRecord(
         offset += bytes;
         emit({ type: 'chunk', index, bytes });
       });
+      attempt.drained();
       if (range === null) {
         settle(response.ok ? 'success' : 'bad-status');
         return;
@@ -172,21 +173,25 @@ async function readBody(
 ): Promise<void> {
   if (response.body === null) return;
   const reader = response.body.getReader();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const arm = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => attempt.abort(new DOMException('The body stalled.', 'TimeoutError')), context.timeout);
+  // One timer per body, checked when it fires against when the pending read began, instead of a
+  // clearTimeout + setTimeout per chunk. -1: no read pending (only the network counts against the
+  // timeout, not a slow store write).
+  let readSince = Date.now();
+  const check = () => {
+    const waited = readSince < 0 ? 0 : Date.now() - readSince;
+    if (waited >= context.timeout) attempt.abort(new DOMException('The body stalled.', 'TimeoutError'));
+    else timer = setTimeout(check, context.timeout - waited);
   };
+  let timer = setTimeout(check, context.timeout);
   // Node's fetch leaves a read pending for ever when the request is aborted after its last byte
   // arrived (a download-total-exceeded on the last chunk): cancelling the reader ends that read.
   const cancel = () => void reader.cancel(attempt.signal.reason).catch(() => undefined);
   attempt.signal.addEventListener('abort', cancel, { once: true });
   try {
     for (;;) {
-      arm();
+      readSince = Date.now();
       const { done, value } = await reader.read();
-      // Only the network counts against the timeout, not a slow store write.
-      clearTimeout(timer);
+      readSince = -1;
       // A cancelled read says `done`, which is no end of the body.
       if (attempt.signal.aborted) throw attempt.signal.reason;
       if (done) return;
@@ -240,24 +245,36 @@ function isQuotaError(error: unknown): boolean {
 interface LinkedController {
   readonly signal: AbortSignal;
   abort(reason: unknown): void;
+  /** The body was read to its end: `dispose` has no connection left to close. */
+  drained(): void;
   dispose(): void;
 }
 
 /**
  * An AbortController for one attempt that also aborts when the record's signal does. `dispose`
- * ends the attempt: it aborts it too, so a body left unread (a store failure) closes its
- * connection instead of hanging on once the record's signal no longer reaches it.
+ * ends the attempt: unless its body was drained it aborts it too, so a body left unread (a store
+ * failure) closes its connection instead of hanging on once the record's signal no longer
+ * reaches it. A drained attempt is not aborted: that would only run the abort listeners of
+ * every signal following it (the Request's, ky's) for nothing.
+ *
+ * @example
+ * const attempt = linkedController(signal);
+ * try { await read(attempt.signal); attempt.drained(); } finally { attempt.dispose(); }
  */
 function linkedController(parent: AbortSignal): LinkedController {
   const controller = new AbortController();
   const forward = () => controller.abort(parent.reason);
   parent.addEventListener('abort', forward, { once: true });
+  let drained = false;
   return {
     signal: controller.signal,
     abort: (reason) => controller.abort(reason),
+    drained: () => {
+      drained = true;
+    },
     dispose: () => {
       parent.removeEventListener('abort', forward);
-      controller.abort(attemptEnded);
+      if (!drained) controller.abort(attemptEnded);
     },
   };
 }

@@ -1,7 +1,14 @@
 import type { StoredRequest, StoredResponse } from '../operators/types';
 import type { MatchOptions } from './BackgroundFetchRegistration';
 
-function withoutFragment(url: string, ignoreSearch: boolean): string {
+/**
+ * What matching compares of a URL: without its fragment, and without its query with
+ * `ignoreSearch`. Parsing costs microseconds, so a fetch keeps its stored requests' keys.
+ *
+ * @example
+ * matchKey('https://a.test/x?q#f', true); // 'https://a.test/x'
+ */
+export function matchKey(url: string, ignoreSearch: boolean): string {
   const parsed = new URL(url);
   parsed.hash = '';
   if (ignoreSearch) parsed.search = '';
@@ -15,21 +22,24 @@ function headerOf(headers: ReadonlyArray<readonly [string, string]>, name: strin
 
 /**
  * The Service Worker spec's "request matches cached item" for a stored record: methods (only GET
- * unless `ignoreMethod`), URLs without fragments (and queries with `ignoreSearch`), then the
- * stored response's `Vary` headers unless `ignoreVary`.
+ * unless `ignoreMethod`), URLs without fragments (and queries with `ignoreSearch`: both keys are
+ * {@link matchKey}s made with the same `ignoreSearch`), then the stored response's `Vary`
+ * headers unless `ignoreVary`.
  *
  * @example
- * requestMatches(new Request('https://a.test/x'), stored, response, { ignoreSearch: true }); // true
+ * const query = new Request('https://a.test/x?q');
+ * requestMatches(query, matchKey(query.url, true), stored, matchKey(stored.url, true), response, { ignoreSearch: true }); // true
  */
 export function requestMatches(
   query: Request,
+  queryKey: string,
   stored: StoredRequest,
+  storedKey: string,
   response: StoredResponse | null,
   options: MatchOptions,
 ): boolean {
   if (!options.ignoreMethod && (stored.method !== 'GET' || query.method !== 'GET')) return false;
-  const ignoreSearch = options.ignoreSearch === true;
-  if (withoutFragment(query.url, ignoreSearch) !== withoutFragment(stored.url, ignoreSearch)) return false;
+  if (queryKey !== storedKey) return false;
   if (response === null || options.ignoreVary) return true;
   const vary = headerOf(response.headers, 'vary');
   if (vary === null) return true;

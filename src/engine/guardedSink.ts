@@ -22,18 +22,29 @@ const recheckBytes = 16 * 1024 * 1024;
  * await sink.shut();
  */
 export function guardSink(inner: BodySink, quota: (() => Promise<QuotaEstimate>) | undefined): GuardedSink {
-  const inFlight = new Set<Promise<unknown>>();
+  // A count, not a set of the writes: `shut()` only needs to know when it drops to zero.
+  let inFlight = 0;
+  let landed: (() => void) | undefined;
   let shut = false;
   let free = Infinity;
   let sinceCheck = Infinity;
+  const settled = () => {
+    if (--inFlight === 0) landed?.();
+  };
   const track = <T>(work: Promise<T>): Promise<T> => {
     if (shut) return Promise.reject(new DOMException('The manager was closed.', 'AbortError'));
-    inFlight.add(work);
-    void work.then(
-      () => inFlight.delete(work),
-      () => inFlight.delete(work),
+    inFlight++;
+    // The caller gets the chained promise: one promise per write for the tracking, not two.
+    return work.then(
+      (value) => {
+        settled();
+        return value;
+      },
+      (error: unknown) => {
+        settled();
+        throw error;
+      },
     );
-    return work;
   };
   const checkQuota = async (bytes: number, ask: () => Promise<QuotaEstimate>) => {
     if (sinceCheck >= recheckBytes) {
@@ -55,7 +66,14 @@ export function guardSink(inner: BodySink, quota: (() => Promise<QuotaEstimate>)
         : (index, chunk) => track(checkQuota(chunk.byteLength, quota).then(() => inner.write(index, chunk))),
     async shut() {
       shut = true;
-      while (inFlight.size > 0) await Promise.allSettled(inFlight);
+      if (inFlight === 0) return;
+      const before = landed;
+      await new Promise<void>((resolve) => {
+        landed = () => {
+          before?.();
+          resolve();
+        };
+      });
     },
   };
 }

@@ -28,7 +28,10 @@ export async function recordResponse(source: RecordSource, index: number): Promi
   const status = await firstValueFrom(source.watch(index).pipe(firstWith((s) => s.response !== null || s.result !== '')));
   if (failed.has(status.result)) throw new TypeError(`The request failed (${status.result}), so it has no response.`);
   if (status.response === null) throw abortError('The record was aborted before its response arrived.');
-  return toResponse(status.response, nullBodyStatuses.has(status.response.status) ? null : bodyStream(source, index, status.generation));
+  if (nullBodyStatuses.has(status.response.status)) return toResponse(status.response, null);
+  const response = toResponse(status.response, bodyStream(source, index, status.generation));
+  readWholeOnceSettled(response, source, index, status.generation);
+  return response;
 }
 
 /** Like `first(predicate)`, but the end of the records is a TypeError, not an EmptyError. */
@@ -58,33 +61,84 @@ function toResponse(head: StoredResponse, body: ReadableStream<Uint8Array> | nul
   return response;
 }
 
+const utf8 = new TextDecoder();
+
+/**
+ * Gives a response `arrayBuffer()`, `text()` and `json()` that, once its record has settled
+ * and while its body is untouched, copy the stored chunks into one buffer: the stream path
+ * (Node's `readAllBytes`) copies every byte twice and costs a promise per chunk. The body is
+ * cancelled first, so it counts as used exactly as after a read (a second read rejects
+ * `TypeError`, `clone()` throws). A record still downloading, or a body already locked, read
+ * or teed away, takes the native path.
+ *
+ * @example
+ * const response = toResponse(head, bodyStream(source, 0, 0));
+ * readWholeOnceSettled(response, source, 0, 0);
+ * await response.arrayBuffer(); // one copy of the stored chunks
+ */
+function readWholeOnceSettled(response: Response, source: RecordSource, index: number, generation: number): void {
+  // Decided synchronously, so two reads started together still see the first one's cancel.
+  const whole = (): Promise<Uint8Array> | null => {
+    const body = response.body;
+    const status = source.current(index);
+    if (body === null || body.locked || response.bodyUsed || status.generation !== generation) return null;
+    if (status.result !== 'success' && status.result !== 'bad-status') return null;
+    void body.cancel().catch(() => undefined);
+    return source.readChunks(index, 0).then((chunks) => concat(chunks, status.bytes));
+  };
+  const native = Response.prototype;
+  Object.defineProperties(response, {
+    arrayBuffer: { value: () => whole()?.then((bytes) => bytes.buffer) ?? native.arrayBuffer.call(response) },
+    text: { value: () => whole()?.then((bytes) => utf8.decode(bytes)) ?? native.text.call(response) },
+    json: { value: () => whole()?.then((bytes) => JSON.parse(utf8.decode(bytes)) as unknown) ?? native.json.call(response) },
+  });
+}
+
+/** The chunks in one new buffer; fewer than `expected` bytes means the store lost some. */
+function concat(chunks: Uint8Array[], expected: number): Uint8Array {
+  let length = 0;
+  for (const chunk of chunks) length += chunk.byteLength;
+  if (length < expected) throw new TypeError('The store lost bytes of this response.');
+  const bytes = new Uint8Array(length);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return bytes;
+}
+
 /** The stored bytes of one record as a stream that waits for more until the record ends. */
 function bodyStream(source: RecordSource, index: number, generation: number): ReadableStream<Uint8Array> {
   let position = 0;
   let delivered = 0;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      for (;;) {
-        const chunks = await source.readChunks(index, position);
-        if (chunks.length > 0) {
-          position += chunks.length;
-          for (const chunk of chunks) {
-            delivered += chunk.byteLength;
-            controller.enqueue(chunk);
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        for (;;) {
+          const chunks = await source.readChunks(index, position);
+          if (chunks.length > 0) {
+            position += chunks.length;
+            for (const chunk of chunks) {
+              delivered += chunk.byteLength;
+              controller.enqueue(chunk);
+            }
+            return;
           }
-          return;
+          const status = source.current(index);
+          if (status.generation !== generation) throw new TypeError('This response was replaced: the request restarted. Call match() again.');
+          if (status.bytes > delivered) throw new TypeError('The store lost bytes of this response.');
+          if (status.result === 'success' || status.result === 'bad-status') {
+            controller.close();
+            return;
+          }
+          if (status.result === 'aborted') throw abortError('The background fetch was aborted before this body was complete.');
+          if (status.result !== '') throw new TypeError(`The request failed (${status.result}) before its body was complete.`);
+          await firstValueFrom(source.watch(index).pipe(firstWith((s) => s.bytes > delivered || s.result !== '' || s.generation !== generation)));
         }
-        const status = source.current(index);
-        if (status.generation !== generation) throw new TypeError('This response was replaced: the request restarted. Call match() again.');
-        if (status.bytes > delivered) throw new TypeError('The store lost bytes of this response.');
-        if (status.result === 'success' || status.result === 'bad-status') {
-          controller.close();
-          return;
-        }
-        if (status.result === 'aborted') throw abortError('The background fetch was aborted before this body was complete.');
-        if (status.result !== '') throw new TypeError(`The request failed (${status.result}) before its body was complete.`);
-        await firstValueFrom(source.watch(index).pipe(firstWith((s) => s.bytes > delivered || s.result !== '' || s.generation !== generation)));
-      }
+      },
     },
-  });
+    // No read ahead: a response is often read back whole, or not at all, so the store is read on demand.
+    { highWaterMark: 0 },
+  );
 }
