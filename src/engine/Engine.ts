@@ -115,7 +115,7 @@ export class Engine {
       uploadTotal: requests.reduce((sum, request) => sum + (request.body?.byteLength ?? 0), 0),
       title: options.title,
       icons: options.icons,
-      created: Date.now(),
+      created: creationStamp(),
     };
     await this.#settings.store.create(fetch);
     return this.#run(fetch, createTally(fetch, requests.length));
@@ -179,6 +179,14 @@ export class Engine {
     this.#slot.firing.delete(job.fetch.key);
     job.end();
   }
+}
+
+let lastStamp = 0;
+
+/** Milliseconds since the epoch, strictly increasing in this realm, so fetches made in one millisecond keep their order. */
+function creationStamp(): number {
+  lastStamp = Math.max(Date.now(), lastStamp + 1);
+  return lastStamp;
 }
 
 function warn(job: FetchJob, what: string, error: unknown): void {
