@@ -1,13 +1,11 @@
 import { NEVER, map, startWith, type Observable } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
+import type { TestScheduler } from 'rxjs/testing';
 import { abortWhen } from '../../operators/abortWhen';
 import { countBytes } from '../../operators/countBytes';
 import { createTally } from '../../operators/tally';
-import type { FetchTally, RecordEvent, RecordResult } from '../../operators/types';
+import type { FetchTally, RecordEvent } from '../../operators/types';
 import { untilSettled } from '../../operators/untilSettled';
-
-const chunk = (index: number, bytes: number): RecordEvent => ({ type: 'chunk', index, bytes });
-const settled = (index: number, result: RecordResult): RecordEvent => ({ type: 'settled', index, result });
+import { chunk, deepEqualScheduler, settled } from './recordEvents';
 
 /** A tally as plain values taken when emitted (`records` is a live table). A record reads `bytes[ result]`. */
 interface Snap {
@@ -34,7 +32,7 @@ const pipeline = (records: number, notifier: Observable<unknown>, settle = false
 describe('abortWhen', () => {
   let testScheduler: TestScheduler;
   beforeEach(() => {
-    testScheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+    testScheduler = deepEqualScheduler();
   });
 
   it('on the notifier emits a final aborted tally, completes and unsubscribes the source and the notifier', () => {

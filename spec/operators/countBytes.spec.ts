@@ -1,14 +1,9 @@
 import { from, map, type Observable } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
+import type { TestScheduler } from 'rxjs/testing';
 import { countBytes } from '../../operators/countBytes';
 import { createTally } from '../../operators/tally';
-import type { FetchTally, RecordEvent, RecordResult, StoredResponse } from '../../operators/types';
-
-const head: StoredResponse = { url: 'https://example.test/a', status: 200, statusText: 'OK', headers: [] };
-const chunk = (index: number, bytes: number): RecordEvent => ({ type: 'chunk', index, bytes });
-const response = (index: number, offset: number): RecordEvent => ({ type: 'response', index, response: head, offset });
-const settled = (index: number, result: RecordResult): RecordEvent => ({ type: 'settled', index, result });
-const uploaded = (index: number, bytes: number): RecordEvent => ({ type: 'uploaded', index, bytes });
+import type { FetchTally, RecordEvent } from '../../operators/types';
+import { chunk, deepEqualScheduler, head, response, settled, uploaded } from './recordEvents';
 
 const seed = (records: number, uploadTotal = 0) => createTally({ id: 'f', downloadTotal: 0, uploadTotal }, records);
 
@@ -46,7 +41,7 @@ const count = (tally: FetchTally) => (events: Observable<RecordEvent>) => events
 describe('countBytes', () => {
   let testScheduler: TestScheduler;
   beforeEach(() => {
-    testScheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+    testScheduler = deepEqualScheduler();
   });
 
   it('adds each chunk to its record and to downloaded', () => {

@@ -1,7 +1,8 @@
 import { type Observable } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
+import type { TestScheduler } from 'rxjs/testing';
 import { fetchRecords } from '../../operators/fetchRecords';
 import type { FetchRecord, RecordEvent } from '../../operators/types';
+import { deepEqualScheduler } from './recordEvents';
 
 const record = (index: number): FetchRecord => ({
   index,
@@ -20,7 +21,7 @@ const by = (inner: Observable<RecordEvent>[]) => (r: FetchRecord) => inner[r.ind
 describe('fetchRecords', () => {
   let testScheduler: TestScheduler;
   beforeEach(() => {
-    testScheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+    testScheduler = deepEqualScheduler();
   });
 
   it('runs at most `concurrency` records at once: the third starts when one finishes', () => {

@@ -1,12 +1,10 @@
 import { map, type Observable } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
+import type { TestScheduler } from 'rxjs/testing';
 import { countBytes } from '../../operators/countBytes';
 import { limitDownloadTotal } from '../../operators/limitDownloadTotal';
 import { createTally } from '../../operators/tally';
-import type { FetchTally, RecordEvent, RecordResult } from '../../operators/types';
-
-const chunk = (index: number, bytes: number): RecordEvent => ({ type: 'chunk', index, bytes });
-const settled = (index: number, result: RecordResult): RecordEvent => ({ type: 'settled', index, result });
+import type { FetchTally, RecordEvent } from '../../operators/types';
+import { chunk, deepEqualScheduler, settled } from './recordEvents';
 
 /** A tally as plain values taken when emitted (`records` is a live table). A record reads `bytes[ result]`. */
 interface Snap {
@@ -39,7 +37,7 @@ const guard = (records: number, limit: number) => (events: Observable<RecordEven
 describe('limitDownloadTotal', () => {
   let testScheduler: TestScheduler;
   beforeEach(() => {
-    testScheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+    testScheduler = deepEqualScheduler();
   });
 
   it('passing the limit emits a final download-total-exceeded tally, completes and unsubscribes the source', () => {

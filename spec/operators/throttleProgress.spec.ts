@@ -1,7 +1,8 @@
 import type { SchedulerAction, SchedulerLike, Subscription } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
+import type { TestScheduler } from 'rxjs/testing';
 import { throttleProgress } from '../../operators/throttleProgress';
 import type { BackgroundFetchState } from '../../operators/types';
+import { deepEqualScheduler } from './recordEvents';
 
 const state = (downloaded: number, more: Partial<BackgroundFetchState> = {}): BackgroundFetchState => ({
   id: 'f',
@@ -46,7 +47,7 @@ function countingScheduler(scheduler: TestScheduler, onFire: () => void): Schedu
 describe('throttleProgress', () => {
   let testScheduler: TestScheduler;
   beforeEach(() => {
-    testScheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+    testScheduler = deepEqualScheduler();
   });
 
   it('passes the first state at once, then at most one per interval with the newest trailing', () => {

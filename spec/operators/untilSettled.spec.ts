@@ -1,7 +1,8 @@
-import { TestScheduler } from 'rxjs/testing';
+import type { TestScheduler } from 'rxjs/testing';
 import { createTally, settleTally } from '../../operators/tally';
 import type { FetchTally } from '../../operators/types';
 import { untilSettled } from '../../operators/untilSettled';
+import { deepEqualScheduler } from './recordEvents';
 
 const seed = createTally({ id: 'f', downloadTotal: 0, uploadTotal: 0 }, 2);
 const at = (downloaded: number): FetchTally => ({ ...seed, state: { ...seed.state, downloaded } });
@@ -16,7 +17,7 @@ const tallies = {
 describe('untilSettled', () => {
   let testScheduler: TestScheduler;
   beforeEach(() => {
-    testScheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+    testScheduler = deepEqualScheduler();
   });
 
   it('completes right after the first final tally and unsubscribes the source', () => {

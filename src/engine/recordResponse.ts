@@ -50,7 +50,15 @@ function firstWith<T>(predicate: (value: T) => boolean): OperatorFunction<T, T> 
     );
 }
 
-function toResponse(head: StoredResponse, body: ReadableStream<Uint8Array> | null): Response {
+/**
+ * A record's `Response` from its stored head: `Content-Range` and `Content-Length` removed (the
+ * body is the whole stored body, however it arrived), `url` set as the spec's record response has it.
+ *
+ * @example
+ * const response = toResponse(head, bodyStream);
+ * response.url; // head.url
+ */
+export function toResponse(head: StoredResponse, body: BodyInit | null): Response {
   const headers = new Headers();
   for (const [name, value] of head.headers) {
     const lower = name.toLowerCase();

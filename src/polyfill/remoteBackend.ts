@@ -3,6 +3,7 @@ import type { BackgroundFetchState, StoredRequest } from '../../operators/types'
 import { BackgroundFetchRecord, recordToken } from '../BackgroundFetchRecord';
 import { BackgroundFetchRegistration, registrationToken, type MatchOptions } from '../BackgroundFetchRegistration';
 import type { ManagerBackend } from '../backend';
+import { toResponse } from '../engine/recordResponse';
 import type { BackgroundFetchOptions } from '../fetchOptions';
 import { storeRequest, toLiveRequest, toQuery } from '../normalizeRequests';
 import { fromWire, type Answers, type BodyMessage, type Call, type RemoteFetch } from './protocol';
@@ -127,9 +128,7 @@ export class RemoteBackend implements ManagerBackend {
       (stored, position) =>
         new BackgroundFetchRecord(recordToken, toLiveRequest(stored), async () => {
           const { head, body, port } = await this.#call({ method: 'response', key, query, options: plain, position });
-          const response = new Response(port === null ? body : streamFrom(port), { status: head.status, statusText: head.statusText, headers: head.headers as [string, string][] });
-          Object.defineProperty(response, 'url', { value: head.url, enumerable: true });
-          return response;
+          return toResponse(head, port === null ? body : streamFrom(port));
         }),
     );
   }
