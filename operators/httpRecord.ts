@@ -187,6 +187,7 @@ async function readBody(
   // arrived (a download-total-exceeded on the last chunk): cancelling the reader ends that read.
   const cancel = () => void reader.cancel(attempt.signal.reason).catch(() => undefined);
   attempt.signal.addEventListener('abort', cancel, { once: true });
+  let ended = false;
   try {
     for (;;) {
       readSince = Date.now();
@@ -194,7 +195,10 @@ async function readBody(
       readSince = -1;
       // A cancelled read says `done`, which is no end of the body.
       if (attempt.signal.aborted) throw attempt.signal.reason;
-      if (done) return;
+      if (done) {
+        ended = true;
+        return;
+      }
       if (value.byteLength === 0) continue;
       try {
         await context.sink.write(index, value);
@@ -207,7 +211,10 @@ async function readBody(
   } finally {
     attempt.signal.removeEventListener('abort', cancel);
     clearTimeout(timer);
-    reader.releaseLock();
+    // A body left unread (a store failure, a stall) is cancelled here and now, which closes its
+    // connection whatever the transport does with the attempt's signal afterwards.
+    if (ended) reader.releaseLock();
+    else void reader.cancel(new DOMException('The record stopped reading this body.', 'AbortError')).catch(() => undefined);
   }
 }
 

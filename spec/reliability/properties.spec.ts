@@ -375,7 +375,9 @@ type Kind = 'ok' | 'missing' | 'broken';
 interface Plan {
   readonly requests: ReadonlyArray<{ readonly kind: Kind; readonly size: number }>;
   readonly tight: boolean;
-  readonly action: 'none' | 'abort-now' | 'abort-later' | 'close-now' | 'close-later';
+  readonly action: 'none' | 'abort-now' | 'abort-later' | 'close-now' | 'close-later' | 'close-registering';
+  /** With `close-registering`: event-loop turns (a microtask or a setImmediate each) between `fetch()` and `close()`. */
+  readonly turns: number;
   readonly store: 'memory' | 'indexeddb';
 }
 
@@ -388,7 +390,11 @@ const plans: fc.Arbitrary<Plan> = fc.record({
     { minLength: 1, maxLength: 3 },
   ),
   tight: fc.boolean(),
-  action: fc.constantFrom('none', 'abort-now', 'abort-later', 'close-now', 'close-later'),
+  action: fc.oneof(
+    fc.constantFrom('none', 'abort-now', 'abort-later', 'close-now', 'close-later'),
+    { weight: 1, arbitrary: fc.constant('close-registering' as const) },
+  ),
+  turns: fc.integer({ min: 0, max: 8 }),
   store: fc.constantFrom('memory', 'indexeddb'),
 });
 
@@ -407,18 +413,42 @@ describe('through the manager, against the real server', () => {
     const options = { store: where.store, scope: where.scope, baseURL: server.url, retry: { limit: 1, delay: () => 5 }, timeout: 2000, progressInterval: 0 };
     const okBytes = sum(plan.requests.map((request) => (request.kind === 'ok' ? request.size : 0)));
     const downloadTotal = plan.tight && okBytes > 1 ? okBytes - 1 : 0;
-    const first = new BackgroundFetchManager(options);
+    // When the first manager sends each request: none may go out once its close() resolved.
+    const sent: number[] = [];
+    let closedAt = Infinity;
+    const first = new BackgroundFetchManager({ ...options, fetch: (input, init) => (sent.push(performance.now()), globalThis.fetch(input, init)) });
     let finisher = first;
     const done = [completion(first, where)];
     const urls = plan.requests.map((request, index) => url(request, `${run}-${index}`));
-    let registration: Registration = await first.fetch(`run-${run}`, urls, { downloadTotal });
+    const registering = first.fetch(`run-${run}`, urls, { downloadTotal });
     let aborted: boolean | undefined;
     const later = () => new Promise<void>((resolve) => setTimeout(resolve, 3));
     try {
+      if (plan.action === 'close-registering') {
+        const answer = registering.then(
+          () => null,
+          (error: Error) => error,
+        );
+        for (let turn = 0; turn < plan.turns; turn++) await (turn % 2 === 0 ? Promise.resolve() : new Promise((resolve) => setImmediate(resolve)));
+        await first.close();
+        closedAt = performance.now();
+        const got = await answer;
+        if (got !== null) {
+          // Refused: nothing was stored, nothing is sent.
+          expect(got.name).toBe('InvalidStateError');
+          expect(await where.store.load(where.scope)).toEqual([]);
+          expect(sent).toEqual([]);
+          return;
+        }
+      }
+      let registration: Registration = await registering;
       if (plan.action === 'abort-later' || plan.action === 'close-later') await later();
       if (plan.action.startsWith('abort')) aborted = await registration.abort();
       if (plan.action.startsWith('close')) {
-        await first.close();
+        if (closedAt === Infinity) {
+          await first.close();
+          closedAt = performance.now();
+        }
         finisher = new BackgroundFetchManager(options);
         done.push(completion(finisher, where));
         // The fetch may have ended before the close: then the new manager has nothing to resume.
@@ -454,6 +484,7 @@ describe('through the manager, against the real server', () => {
       }
       expect(mismatches).toEqual([]);
       if (outcome.registration === registration) expect(progress).toMatchObject({ after: 0 });
+      expect(sent.filter((at) => at > closedAt)).toEqual([]);
     } finally {
       await first.close();
       await finisher.close();
@@ -464,12 +495,13 @@ describe('through the manager, against the real server', () => {
     let run = 0;
     await fc.assert(
       fc.asyncProperty(plans, (plan) => runPlan(plan, run++)),
-      { numRuns: 25 },
+      { numRuns: 40 },
     );
   });
 
   test('the reason and the bytes agree with what the server served, across a close and resume', async () => {
-    await runPlan({ requests: [{ kind: 'ok', size: 120_000 }, { kind: 'missing', size: 0 }, { kind: 'ok', size: 70_000 }], tight: false, action: 'close-later', store: 'indexeddb' }, 10_000);
-    await runPlan({ requests: [{ kind: 'broken', size: 50_000 }, { kind: 'ok', size: 90_000 }], tight: true, action: 'none', store: 'memory' }, 10_001);
+    await runPlan({ requests: [{ kind: 'ok', size: 120_000 }, { kind: 'missing', size: 0 }, { kind: 'ok', size: 70_000 }], tight: false, action: 'close-later', store: 'indexeddb', turns: 0 }, 10_000);
+    await runPlan({ requests: [{ kind: 'broken', size: 50_000 }, { kind: 'ok', size: 90_000 }], tight: true, action: 'none', store: 'memory', turns: 0 }, 10_001);
+    await runPlan({ requests: [{ kind: 'ok', size: 120_000 }], tight: false, action: 'close-registering', store: 'indexeddb', turns: 3 }, 10_002);
   });
 });

@@ -1,6 +1,7 @@
 import { createTally, firstFailure, settleTally } from '../../operators/tally';
 import type { BackgroundFetchFailureReason, FetchTally, StoredRequest, Transport } from '../../operators/types';
 import type { BackgroundFetchRegistration } from '../BackgroundFetchRegistration';
+import { invalidState } from '../errors';
 import { BackgroundFetchEvent, BackgroundFetchUpdateUIEvent, dispatchExtendable } from '../events';
 import type { BackgroundFetchOptions } from '../fetchOptions';
 import type { ManagerSettings } from '../managerOptions';
@@ -45,6 +46,10 @@ export class Engine {
   readonly #links = new Set<ManagerLink>();
   readonly #jobs = new Set<FetchJob>();
   readonly #storing = new Set<Promise<ManagerLink[]>>();
+  /** `store.create()` calls under way: the next engine of the slot must see what they store. */
+  readonly #registering = new Set<Promise<void>>();
+  /** Every manager detached: nothing starts any more, the next engine of the slot runs what is stored. */
+  #closed = false;
   readonly #slot: Slot;
 
   private constructor(settings: ManagerSettings, slot: Slot) {
@@ -72,8 +77,10 @@ export class Engine {
   async detach(link: ManagerLink): Promise<void> {
     this.#links.delete(link);
     if (this.#links.size > 0) return;
+    this.#closed = true;
     const stopped = this.ready
       .catch(() => undefined)
+      .then(() => Promise.all(this.#registering))
       .then(() => Promise.all([...[...this.#jobs].map((job) => job.stop()), ...this.#storing]))
       .then(() => undefined);
     if (this.#slot.engine === this) {
@@ -104,8 +111,13 @@ export class Engine {
     return [...this.#active.keys()];
   }
 
-  /** Stores and starts a new fetch. */
+  /**
+   * Stores and starts a new fetch. Refused with `InvalidStateError` once every manager closed;
+   * a fetch whose storing began before that is stored but not started: the next engine of the
+   * slot waits for the write, loads it and runs it, so exactly one engine ever downloads it.
+   */
   async create(id: string, requests: StoredRequest[], options: Required<BackgroundFetchOptions>): Promise<FetchJob> {
+    if (this.#closed) throw invalidState(`close() was called while background fetch "${id}" was being registered, so it was not stored; call fetch() on a new BackgroundFetchManager.`);
     const fetch: StoredFetch = {
       key: crypto.randomUUID(),
       scope: this.#settings.scope,
@@ -117,7 +129,9 @@ export class Engine {
       icons: options.icons,
       created: creationStamp(),
     };
-    await this.#settings.store.create(fetch);
+    const stored = this.#settings.store.create(fetch).finally(() => this.#registering.delete(stored));
+    this.#registering.add(stored);
+    await stored;
     return this.#run(fetch, createTally(fetch, requests.length));
   }
 
@@ -134,7 +148,8 @@ export class Engine {
     });
     this.#jobs.add(job);
     if (seed.state.result === '') this.#active.set(fetch.id, job);
-    job.start();
+    if (this.#closed) void job.stop();
+    else job.start();
     return job;
   }
 

@@ -1,4 +1,4 @@
-import { BehaviorSubject, Subject, defer, distinctUntilChanged, filter, from, map, of, startWith, tap, type Observable, type Subscription } from 'rxjs';
+import { BehaviorSubject, Subject, defer, distinctUntilChanged, filter, from, map, merge, of, startWith, tap, type Observable, type Subscription } from 'rxjs';
 import { abortWhen } from '../../operators/abortWhen';
 import { countBytes } from '../../operators/countBytes';
 import { fetchRecords } from '../../operators/fetchRecords';
@@ -8,7 +8,7 @@ import { throttleProgress } from '../../operators/throttleProgress';
 import { untilSettled } from '../../operators/untilSettled';
 import type { BackgroundFetchState, FetchTally, RecordStatus, Transport } from '../../operators/types';
 import { BackgroundFetchRecord, recordToken } from '../BackgroundFetchRecord';
-import { invalidState } from '../errors';
+import { abortError, invalidState } from '../errors';
 import type { MatchOptions, RegistrationSource } from '../BackgroundFetchRegistration';
 import type { ManagerSettings } from '../managerOptions';
 import { matchKey, requestMatches } from '../matchRequest';
@@ -39,6 +39,8 @@ export class FetchJob implements RecordSource {
   readonly tally$: BehaviorSubject<FetchTally>;
   readonly #context: JobContext;
   readonly #abort$ = new Subject<void>();
+  /** Errors when the job stops unsettled (its manager closed): what waits on a record gives up. */
+  readonly #cutOff$ = new Subject<never>();
   readonly #sink: GuardedSink;
   #pipeline: Subscription | undefined;
   #ended = false;
@@ -115,6 +117,9 @@ export class FetchJob implements RecordSource {
 
   async #halt(): Promise<void> {
     this.#pipeline?.unsubscribe();
+    if (this.tally$.getValue().state.result === '') {
+      this.#cutOff$.error(abortError(`The BackgroundFetchManager running "${this.fetch.id}" was closed; get() the fetch from a new manager and match() again.`));
+    }
     await this.#sink.shut();
     await this.#persisted;
     if (this.tally$.getValue().state.result !== '') await this.#trimCutOff();
@@ -168,11 +173,13 @@ export class FetchJob implements RecordSource {
     return this.tally$.getValue().records[index];
   }
 
+  /** The record's status now, then whenever a tally touches it; errors `AbortError` once the job stopped unsettled. */
   watch(index: number): Observable<RecordStatus> {
-    return this.#tallies().pipe(
-      filter((tally) => tally.changed === index || tally.changed === -1 || tally.state.result !== ''),
+    const statuses = this.#tallies().pipe(
+      filter((tally, seen) => seen === 0 || tally.changed === index || tally.changed === -1 || tally.state.result !== ''),
       map((tally) => tally.records[index]),
     );
+    return merge(statuses, this.#cutOff$);
   }
 
   readChunks(index: number, from: number): Promise<Uint8Array[]> {
