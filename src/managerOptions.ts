@@ -27,7 +27,10 @@ export interface BackgroundFetchManagerOptions {
   timeout?: number;
   /** Minimum ms between `progress` events of one registration (the final state is always delivered); at most 2147483647. Default 100. */
   progressInterval?: number;
-  /** Bytes used and allowed. Default `navigator.storage.estimate` where present, else no limit. */
+  /**
+   * Bytes used and allowed. Default `navigator.storage.estimate` where present, else no limit:
+   * WebKitGTK's automation profile has no `navigator.storage`, so no quota is checked there unless this is given.
+   */
   quota?: () => Promise<QuotaEstimate>;
   /** The `fetch` the transport uses. Default `globalThis.fetch`. */
   fetch?: typeof fetch;
