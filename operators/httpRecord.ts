@@ -1,6 +1,7 @@
 import { Observable } from 'rxjs';
 import { completeLength, ifRangeFor, validatePartial, type ContentRange } from './contentRange';
 import { normalizeRetry, type NormalizedRetry, type RetryOptions } from './retryOptions';
+import { maxTimerDelay } from './timerLimit';
 import type { BodySink, FetchRecord, RecordEvent, RecordResult, StoredRequest, StoredResponse, Transport } from './types';
 
 /** Options of {@link httpRecord}. */
@@ -30,7 +31,7 @@ export interface HttpRecordOptions {
 export function httpRecord(options: HttpRecordOptions): (record: FetchRecord) => Observable<RecordEvent> {
   const retry = normalizeRetry(options.retry);
   const timeout = options.timeout ?? 30_000;
-  if (!(timeout > 0)) throw new TypeError(`httpRecord: timeout must be a number of ms > 0, got ${String(timeout)}.`);
+  if (!(timeout > 0 && timeout <= maxTimerDelay)) throw new TypeError(`httpRecord: timeout must be a number of ms > 0 and ≤ ${maxTimerDelay}, got ${String(timeout)}.`);
   const context: RecordContext = { transport: options.transport, sink: options.sink, retry, timeout };
   return (record) =>
     new Observable<RecordEvent>((subscriber) => {

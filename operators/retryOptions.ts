@@ -1,3 +1,5 @@
+import { maxTimerDelay } from './timerLimit';
+
 /**
  * How a GET request is retried: on a network failure, on these status codes, and (by
  * {@link httpRecord}) when its body breaks off, resuming with `Range`.
@@ -9,7 +11,7 @@ export interface RetryOptions {
   readonly statusCodes?: readonly number[];
   /** Wait before retry number `attempt` (1-based), in ms. Default `300 * 2 ** (attempt - 1)`. */
   readonly delay?: (attempt: number) => number;
-  /** Upper bound of any wait, `Retry-After` included, in ms. Default 30000. */
+  /** Upper bound of any wait, `Retry-After` included, in ms; at most 2147483647 (what a timer holds). Default 30000. */
   readonly backoffLimit?: number;
 }
 
@@ -38,6 +40,9 @@ export function normalizeRetry(retry: number | RetryOptions | undefined): Normal
   const delay = options.delay ?? ((attempt: number) => 300 * 2 ** (attempt - 1));
   if (typeof delay !== 'function') throw new TypeError('retry.delay must be a function (attempt) => milliseconds.');
   const backoffLimit = options.backoffLimit ?? 30_000;
-  if (!(backoffLimit >= 0)) throw new TypeError(`retry.backoffLimit must be a number of ms ≥ 0, got ${String(backoffLimit)}.`);
+  // Every wait is min(delay(attempt), backoffLimit), so this bound keeps each one inside a timer.
+  if (!(backoffLimit >= 0 && backoffLimit <= maxTimerDelay)) {
+    throw new TypeError(`retry.backoffLimit must be a number of ms ≥ 0 and ≤ ${maxTimerDelay}, got ${String(backoffLimit)}.`);
+  }
   return { limit, statusCodes, delay, backoffLimit };
 }

@@ -1,4 +1,5 @@
 import { Observable, asyncScheduler, type MonoTypeOperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import { maxTimerDelay } from './timerLimit';
 import type { BackgroundFetchState } from './types';
 
 /**
@@ -15,8 +16,8 @@ export function throttleProgress(
   interval: number,
   scheduler: SchedulerLike = asyncScheduler,
 ): MonoTypeOperatorFunction<BackgroundFetchState> {
-  if (!(interval >= 0) || !Number.isFinite(interval)) {
-    throw new RangeError(`throttleProgress: interval must be a finite number of ms ≥ 0, got ${String(interval)}.`);
+  if (!(interval >= 0 && interval <= maxTimerDelay)) {
+    throw new RangeError(`throttleProgress: interval must be a number of ms ≥ 0 and ≤ ${maxTimerDelay}, got ${String(interval)}.`);
   }
   return (source) =>
     new Observable<BackgroundFetchState>((subscriber) => {

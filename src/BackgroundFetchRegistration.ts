@@ -2,6 +2,7 @@ import type { Observable } from 'rxjs';
 import type { BackgroundFetchFailureReason, BackgroundFetchResult, BackgroundFetchState } from '../operators/types';
 import type { BackgroundFetchRecord } from './BackgroundFetchRecord';
 import { invalidState } from './errors';
+import { toMatchOptions, toRequestInfo } from './matchArguments';
 
 /** Cache-API matching options of `match()` and `matchAll()`. */
 export interface MatchOptions {
@@ -18,7 +19,8 @@ export interface RegistrationSource {
   /** Emits the current state at once, each change after (already throttled), completes after the last. */
   readonly state$: Observable<BackgroundFetchState>;
   abort(): Promise<boolean>;
-  matchAll(request: RequestInfo | URL | undefined, options: MatchOptions): Promise<BackgroundFetchRecord[]>;
+  /** Arguments already converted as Web IDL does; the request string is still to be parsed as a URL. */
+  matchAll(request: RequestInfo | undefined, options: Required<MatchOptions>): Promise<BackgroundFetchRecord[]>;
 }
 
 /** Lets the library make registrations; `new BackgroundFetchRegistration()` from script throws. */
@@ -100,18 +102,25 @@ export class BackgroundFetchRegistration extends EventTarget {
   }
 
   /** The first record whose request matches, like `Cache.match()`; `undefined` when none does. */
-  async match(request: RequestInfo | URL, options: MatchOptions = {}): Promise<BackgroundFetchRecord | undefined> {
+  async match(request: RequestInfo | URL, options: MatchOptions | null | undefined = undefined): Promise<BackgroundFetchRecord | undefined> {
+    // Web IDL: the request is required (an explicit undefined is the string "undefined").
     if (arguments.length === 0) throw new TypeError('match() needs a request or URL to match.');
-    const records = await this.matchAll(request, options);
+    const records = await this.#matching(toRequestInfo(request, 'match'), toMatchOptions(options, 'match'));
     return records[0];
   }
 
   /** Every record whose request matches (all of them without a request), in request order. */
-  async matchAll(request: RequestInfo | URL | undefined = undefined, options: MatchOptions = {}): Promise<BackgroundFetchRecord[]> {
+  async matchAll(request: RequestInfo | URL | undefined = undefined, options: MatchOptions | null | undefined = undefined): Promise<BackgroundFetchRecord[]> {
+    const query = request === undefined ? undefined : toRequestInfo(request, 'matchAll');
+    return this.#matching(query, toMatchOptions(options, 'matchAll'));
+  }
+
+  /** The method steps, once the arguments are converted (as a binding converts them first). */
+  async #matching(request: RequestInfo | undefined, options: Required<MatchOptions>): Promise<BackgroundFetchRecord[]> {
     if (!this.#state.recordsAvailable) {
       throw invalidState(`The records of background fetch "${this.id}" are no longer available: read them in its completion event.`);
     }
-    return this.#source.matchAll(request, options ?? {});
+    return this.#source.matchAll(request, options);
   }
 
   get [Symbol.toStringTag](): string {

@@ -1,13 +1,29 @@
+/** The figures of a quota refusal, in bytes: the quota, and what would have been in use. */
+export interface QuotaFigures {
+  readonly quota?: number | null;
+  readonly requested?: number | null;
+}
+
+type QuotaExceededErrorClass = new (message: string, options: { quota?: number; requested?: number }) => DOMException;
+
 /**
- * A `DOMException` named `QuotaExceededError`; where the platform has the `QuotaExceededError`
- * class (newer browsers) it is one of those, with `quota` and `requested` left null.
+ * A `DOMException` named `QuotaExceededError`. Where the platform has the Web IDL
+ * `QuotaExceededError` class (Chromium 138+) it is an instance of it, with `quota` and `requested`
+ * set; a figure the class would refuse with a `RangeError` (negative, not finite, or `requested`
+ * below `quota`: a custom `quota` function can return anything) is left out instead.
  *
  * @example
- * throw quotaExceeded('downloadTotal 5 GB is more than the 1 GB free.');
+ * throw quotaExceeded('downloadTotal 5 GB is more than the 1 GB free.', { quota: 2e9, requested: 6e9 });
+ * throw quotaExceeded('Over the quota.'); // quota and requested null
  */
-export function quotaExceeded(message: string): DOMException {
-  const Native = (globalThis as { QuotaExceededError?: new (message: string) => DOMException }).QuotaExceededError;
-  return Native === undefined ? new DOMException(message, 'QuotaExceededError') : new Native(message);
+export function quotaExceeded(message: string, figures: QuotaFigures = {}): DOMException {
+  const Native = (globalThis as { QuotaExceededError?: QuotaExceededErrorClass }).QuotaExceededError;
+  if (Native === undefined) return new DOMException(message, 'QuotaExceededError');
+  const valid = (value: number | null | undefined): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0;
+  const options: { quota?: number; requested?: number } = {};
+  if (valid(figures.quota)) options.quota = figures.quota;
+  if (valid(figures.requested) && !(options.quota !== undefined && figures.requested < options.quota)) options.requested = figures.requested;
+  return new Native(message, options);
 }
 
 /**

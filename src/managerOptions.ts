@@ -1,5 +1,6 @@
 import type { NormalizedRetry, RetryOptions } from '../operators/retryOptions';
 import { normalizeRetry } from '../operators/retryOptions';
+import { maxTimerDelay } from '../operators/timerLimit';
 import { shown } from './errors';
 import { sharedMemoryStore } from './store/memoryStore';
 import type { BackgroundFetchStore } from './store/types';
@@ -22,11 +23,14 @@ export interface BackgroundFetchManagerOptions {
   concurrency?: number;
   /** GET retries on network failure, 408, 429, 5xx and broken bodies. Default 3. */
   retry?: number | RetryOptions;
-  /** Ms a response may take to start, or a body to send its next chunk. Default 30000. */
+  /** Ms a response may take to start, or a body to send its next chunk; at most 2147483647 (what a timer holds). Default 30000. */
   timeout?: number;
-  /** Minimum ms between `progress` events of one registration (the final state is always delivered). Default 100. */
+  /** Minimum ms between `progress` events of one registration (the final state is always delivered); at most 2147483647. Default 100. */
   progressInterval?: number;
-  /** Bytes used and allowed. Default `navigator.storage.estimate` where present, else no limit. */
+  /**
+   * Bytes used and allowed. Default `navigator.storage.estimate` where present, else no limit:
+   * WebKitGTK's automation profile has no `navigator.storage`, so no quota is checked there unless this is given.
+   */
   quota?: () => Promise<QuotaEstimate>;
   /** The `fetch` the transport uses. Default `globalThis.fetch`. */
   fetch?: typeof fetch;
@@ -104,11 +108,14 @@ export function resolveManagerOptions(
   if (baseURL !== undefined && (typeof baseURL !== 'string' || !URL.canParse(baseURL))) {
     throw new TypeError(`baseURL must be an absolute URL, got ${String(baseURL)}.`);
   }
+  // Both feed timers, which fire a wait longer than maxTimerDelay at once.
   const timeout = given.timeout ?? 30_000;
-  if (typeof timeout !== 'number' || !(timeout > 0) || !Number.isFinite(timeout)) throw new TypeError(`timeout must be a number of ms > 0, got ${shown(timeout)}.`);
+  if (typeof timeout !== 'number' || !(timeout > 0 && timeout <= maxTimerDelay)) {
+    throw new TypeError(`timeout must be a number of ms > 0 and ≤ ${maxTimerDelay}, got ${shown(timeout)}.`);
+  }
   const progressInterval = given.progressInterval ?? 100;
-  if (typeof progressInterval !== 'number' || !(progressInterval >= 0) || !Number.isFinite(progressInterval)) {
-    throw new TypeError(`progressInterval must be a number of ms ≥ 0, got ${shown(progressInterval)}.`);
+  if (typeof progressInterval !== 'number' || !(progressInterval >= 0 && progressInterval <= maxTimerDelay)) {
+    throw new TypeError(`progressInterval must be a number of ms ≥ 0 and ≤ ${maxTimerDelay}, got ${shown(progressInterval)}.`);
   }
   if (given.quota !== undefined && typeof given.quota !== 'function') throw new TypeError('quota must be a function returning Promise<{ usage, quota }>.');
   const fetchFn = given.fetch ?? globalThis.fetch;

@@ -11,10 +11,25 @@ const badPorts = new Set([
   6665, 6666, 6667, 6668, 6669, 6697, 10080,
 ]);
 
-function isRequest(value: unknown): value is Request {
+/**
+ * Whether a value is a `Request`, from this realm or another (an iframe's, a worker's structured
+ * clone fails `instanceof`).
+ *
+ * @example
+ * isRequest(new Request('https://a.test/')); // true
+ * isRequest('https://a.test/');              // false
+ */
+export function isRequest(value: unknown): value is Request {
   if (typeof Request !== 'undefined' && value instanceof Request) return true;
   // A Request from another realm (an iframe, a worker's structured clone) fails instanceof.
   return typeof value === 'object' && value !== null && typeof (value as Request).url === 'string' && typeof (value as Request).clone === 'function';
+}
+
+/** The URL as messages show it: its password, which must not end up in logs, as `***`. */
+function withoutPassword(url: URL): string {
+  const redacted = new URL(url.href);
+  if (redacted.password !== '') redacted.password = '***';
+  return redacted.href;
 }
 
 function checkURL(url: URL, shown: string): void {
@@ -22,10 +37,7 @@ function checkURL(url: URL, shown: string): void {
     throw new TypeError(`Background fetch only downloads http: and https: URLs, not "${shown}".`);
   }
   if (url.username !== '' || url.password !== '') {
-    // The message names the URL without its password, which must not end up in logs.
-    const redacted = new URL(url.href);
-    redacted.password = redacted.password === '' ? '' : '***';
-    throw new TypeError(`The URL "${redacted.href}" has credentials in it; send them in an Authorization header instead.`);
+    throw new TypeError(`The URL "${withoutPassword(url)}" has credentials in it; send them in an Authorization header instead.`);
   }
   const port = url.port === '' ? null : Number(url.port);
   if (port !== null && badPorts.has(port)) {
@@ -134,17 +146,25 @@ export function toLiveRequest(stored: StoredRequest): Request {
 }
 
 /**
- * The request `match()`/`matchAll()` look for: a `Request` as given, or a URL resolved against
- * `baseURL`; a `TypeError` for anything that is not a URL.
+ * The request `match()`/`matchAll()` look for, as the Cache API's `new Request(request)` makes
+ * it: a `Request` as given, else its string as a URL resolved against `baseURL`; a `TypeError`
+ * for a string that is not a URL, or a URL with credentials (which `new Request()` refuses).
  *
  * @example
  * toQuery('ep1.mp3', 'https://app.test/media/').url; // 'https://app.test/media/ep1.mp3'
+ * toQuery('http://[', 'https://app.test/');           // throws TypeError
  */
 export function toQuery(request: RequestInfo | URL, baseURL: string | undefined): Request {
-  if (typeof request === 'object' && !(request instanceof URL)) return request;
+  if (isRequest(request)) return request;
+  const raw = String(request);
+  let url: URL;
   try {
-    return new Request(new URL(String(request), baseURL).href);
+    url = new URL(raw, baseURL);
   } catch {
-    throw new TypeError(`Cannot match "${String(request)}": it is not a URL${baseURL === undefined ? ' (relative URLs need the baseURL option)' : ''}.`);
+    throw new TypeError(`Cannot match "${raw}": it is not a URL${baseURL === undefined ? ' (relative URLs need the baseURL option)' : ''}.`);
   }
+  if (url.username !== '' || url.password !== '') {
+    throw new TypeError(`Cannot match "${withoutPassword(url)}": a URL with credentials cannot be requested; match it without them.`);
+  }
+  return new Request(url.href);
 }

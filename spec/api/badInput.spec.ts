@@ -352,6 +352,11 @@ describe('manager options: a synchronous TypeError from the constructor', () => 
     ['progressInterval -1', { progressInterval: -1 }, /progressInterval .*got -1\./],
     ['progressInterval NaN', { progressInterval: NaN }, /progressInterval .*got NaN\./],
     ['timeout 0', { timeout: 0 }, /timeout .*got 0\./],
+    // Timers hold at most 2 ** 31 - 1 ms; a longer one fires at once.
+    ['timeout 2 ** 31', { timeout: 2 ** 31 }, /timeout must be a number of ms > 0 and ≤ 2147483647, got 2147483648\./],
+    ['timeout Infinity', { timeout: Infinity }, /timeout .*got Infinity\./],
+    ['progressInterval 3e9', { progressInterval: 3e9 }, /progressInterval must be a number of ms ≥ 0 and ≤ 2147483647, got 3000000000\./],
+    ['retry { backoffLimit: 2 ** 31 }', { retry: { backoffLimit: 2 ** 31 } }, /retry\.backoffLimit .*≤ 2147483647, got 2147483648\./],
     ["quota 'x'", { quota: 'x' }, /quota must be a function/],
     ['fetch 1', { fetch: 1 }, /fetch must be a function, got 1\./],
     ['events {}', { events: {} }, /events must be an EventTarget/],
@@ -372,6 +377,31 @@ describe('manager options: a synchronous TypeError from the constructor', () => 
       expect(created).toEqual([]);
     } finally {
       await fresh.close();
+    }
+  });
+
+  test('the longest waits a timer holds (2 ** 31 - 1 ms) are accepted and work as asked', async () => {
+    const longest = 2 ** 31 - 1;
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    const manager = new BackgroundFetchManager({
+      store: 'memory',
+      scope: uniqueScope(),
+      baseURL: server.url,
+      timeout: longest,
+      progressInterval: longest,
+      retry: { backoffLimit: longest },
+    });
+    try {
+      const registration = await manager.fetch('longest', FN);
+      const final = await lastValueFrom(registration.state$);
+      expect(final).toMatchObject({ result: 'success', failureReason: '' });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.map((warning) => warning.name)).not.toContain('TimeoutOverflowWarning');
+    } finally {
+      process.off('warning', onWarning);
+      await manager.close();
     }
   });
 

@@ -296,3 +296,15 @@ describe('httpRecord against a real server', () => {
     for (const [index, seed] of ['a', 'b', 'c', 'd'].entries()) expect(sink.body(index).equals(bodyOf(50000, seed))).toBe(true);
   });
 });
+
+describe('httpRecord options', () => {
+  // Timers hold at most 2 ** 31 - 1 ms: a longer timeout would fire at once and break every body.
+  it.each([2 ** 31, Number.POSITIVE_INFINITY, 0, Number.NaN])('rejects the timeout %p with a TypeError naming it', (timeout) => {
+    expect(() => httpRecord({ transport, sink: new MemorySink(), timeout })).toThrow(TypeError);
+    expect(() => httpRecord({ transport, sink: new MemorySink(), timeout })).toThrow(`httpRecord: timeout must be a number of ms > 0 and ≤ 2147483647, got ${String(timeout)}.`);
+  });
+
+  it('accepts the longest timeout a timer holds, 2 ** 31 - 1 ms', () => {
+    expect(() => httpRecord({ transport, sink: new MemorySink(), timeout: 2 ** 31 - 1 })).not.toThrow();
+  });
+});

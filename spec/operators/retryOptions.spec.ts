@@ -50,7 +50,16 @@ describe('normalizeRetry', () => {
   });
 
   it('rejects a negative or NaN backoffLimit', () => {
-    expect(() => normalizeRetry({ backoffLimit: -1 })).toThrow(new TypeError('retry.backoffLimit must be a number of ms ≥ 0, got -1.'));
+    expect(() => normalizeRetry({ backoffLimit: -1 })).toThrow(new TypeError('retry.backoffLimit must be a number of ms ≥ 0 and ≤ 2147483647, got -1.'));
     expect(() => normalizeRetry({ backoffLimit: Number.NaN })).toThrow(/retry\.backoffLimit .* got NaN/);
+  });
+
+  // Every wait is min(delay(attempt), backoffLimit): a limit a timer can hold bounds them all.
+  it.each([2 ** 31, Number.POSITIVE_INFINITY])('rejects the backoffLimit %p, longer than a timer holds', (backoffLimit) => {
+    expect(() => normalizeRetry({ backoffLimit })).toThrow(new TypeError(`retry.backoffLimit must be a number of ms ≥ 0 and ≤ 2147483647, got ${String(backoffLimit)}.`));
+  });
+
+  it('accepts the longest backoffLimit a timer holds, 2 ** 31 - 1 ms', () => {
+    expect(normalizeRetry({ backoffLimit: 2 ** 31 - 1 }).backoffLimit).toBe(2 ** 31 - 1);
   });
 });

@@ -142,8 +142,13 @@ describe('throttleProgress', () => {
     expect(fired).toBe(1);
   });
 
-  it.each([-1, Number.NaN, Number.POSITIVE_INFINITY])('rejects the interval %p with a RangeError', (interval) => {
+  // 2 ** 31 ms and more do not fit in a timer, which would fire at once: no throttling at all.
+  it.each([-1, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31, 3e9])('rejects the interval %p with a RangeError', (interval) => {
     expect(() => throttleProgress(interval)).toThrow(RangeError);
     expect(() => throttleProgress(interval)).toThrow(`got ${String(interval)}`);
+  });
+
+  it('accepts the longest interval a timer holds, 2 ** 31 - 1 ms', () => {
+    expect(() => throttleProgress(2 ** 31 - 1)).not.toThrow();
   });
 });

@@ -26,7 +26,9 @@ export function guardSink(inner: BodySink, quota: (() => Promise<QuotaEstimate>)
   let inFlight = 0;
   let landed: (() => void) | undefined;
   let shut = false;
-  let free = Infinity;
+  // The quota and the bytes in use as last asked, plus what was written since.
+  let quotaBytes = Infinity;
+  let used = 0;
   let sinceCheck = Infinity;
   const settled = () => {
     if (--inFlight === 0) landed?.();
@@ -49,11 +51,15 @@ export function guardSink(inner: BodySink, quota: (() => Promise<QuotaEstimate>)
   const checkQuota = async (bytes: number, ask: () => Promise<QuotaEstimate>) => {
     if (sinceCheck >= recheckBytes) {
       const estimate = await ask();
-      free = estimate.quota - estimate.usage;
+      quotaBytes = estimate.quota;
+      used = estimate.usage;
       sinceCheck = 0;
     }
-    if (bytes > free) throw quotaExceeded(`Storing ${bytes} more bytes would pass the storage quota (${Math.max(0, free)} bytes free).`);
-    free -= bytes;
+    const requested = used + bytes;
+    if (requested > quotaBytes) {
+      throw quotaExceeded(`Storing ${bytes} more bytes would pass the storage quota (${Math.max(0, quotaBytes - used)} bytes free).`, { quota: quotaBytes, requested });
+    }
+    used = requested;
     sinceCheck += bytes;
   };
   return {

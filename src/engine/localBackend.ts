@@ -47,7 +47,10 @@ export class LocalBackend implements ManagerBackend {
     if (options.downloadTotal > 0 && this.#settings.quota !== undefined) {
       const { usage, quota } = await this.#settings.quota();
       if (options.downloadTotal > quota - usage) {
-        throw quotaExceeded(`downloadTotal (${options.downloadTotal} bytes) is more than the ${Math.max(0, quota - usage)} bytes of storage quota free.`);
+        throw quotaExceeded(`downloadTotal (${options.downloadTotal} bytes) is more than the ${Math.max(0, quota - usage)} bytes of storage quota free.`, {
+          quota,
+          requested: usage + options.downloadTotal,
+        });
       }
     }
     return this.#view(await this.#engine.create(id, requests, options));

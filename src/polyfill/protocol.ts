@@ -1,5 +1,6 @@
 import type { BackgroundFetchState, StoredRequest, StoredResponse } from '../../operators/types';
 import type { MatchOptions } from '../BackgroundFetchRegistration';
+import { quotaExceeded } from '../errors';
 import type { BackgroundFetchOptions } from '../fetchOptions';
 
 /** Every message of the polyfill carries this tag, so other messages pass untouched. */
@@ -44,10 +45,12 @@ export interface Answers {
 /** What a streamed body sends over its port: chunks, then the end or an error. */
 export type BodyMessage = { readonly chunk: Uint8Array } | { readonly done: true } | { readonly error: WireError };
 
-/** An error as it crosses realms: its name and message. */
+/** An error as it crosses realms: its name and message, and a `QuotaExceededError`'s figures. */
 export interface WireError {
   readonly name: string;
   readonly message: string;
+  readonly quota?: number | null;
+  readonly requested?: number | null;
 }
 
 /** Messages on the wire. */
@@ -58,21 +61,34 @@ export type Message =
   | { readonly [tag]: 'state'; readonly fetch: RemoteFetch };
 
 /**
- * An error made fit to cross realms, and back: `TypeError`/`RangeError` stay what they were,
- * anything else becomes a `DOMException` of the same name.
+ * An error made fit to cross realms, and back: `TypeError`/`RangeError` stay what they were, a
+ * `QuotaExceededError` keeps its `quota` and `requested` (and is an instance of that class again
+ * where the realm has it), anything else becomes a `DOMException` of the same name.
  *
  * @example
  * port.postMessage({ error: toWire(error) });
  * throw fromWire(message.error);
  */
 export function toWire(error: unknown): WireError {
-  if (error instanceof Error || error instanceof DOMException) return { name: error.name, message: error.message };
+  if (error instanceof Error || error instanceof DOMException) {
+    if (error.name !== 'QuotaExceededError') return { name: error.name, message: error.message };
+    const { quota = null, requested = null } = error as { quota?: number | null; requested?: number | null };
+    return { name: error.name, message: error.message, quota, requested };
+  }
   return { name: 'Error', message: String(error) };
 }
 
+/**
+ * The error a {@link WireError} stands for, made in this realm.
+ *
+ * @example
+ * reject(fromWire(message.error));
+ * controller.error(fromWire(message.error));
+ */
 export function fromWire(error: WireError): Error {
   if (error.name === 'TypeError') return new TypeError(error.message);
   if (error.name === 'RangeError') return new RangeError(error.message);
+  if (error.name === 'QuotaExceededError') return quotaExceeded(error.message, error);
   return new DOMException(error.message, error.name);
 }
 
