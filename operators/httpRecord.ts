@@ -219,7 +219,12 @@ function toRequest(stored: StoredRequest, offset: number, previous: StoredRespon
     if (validator !== null) headers.set('If-Range', validator);
   }
   const init: RequestInit = { method: stored.method, headers, signal };
-  if (stored.body !== null && stored.method !== 'GET' && stored.method !== 'HEAD') init.body = stored.body;
+  // A Blob, not the ArrayBuffer: Node's fetch (undici) keeps a copy of a buffer body as the
+  // source it re-sends on a 307/308, and its byte stream detaches that copy on the first send,
+  // so the redirect fails ("Cannot perform ArrayBuffer.prototype.slice on a detached
+  // ArrayBuffer"). A Blob is re-read for every send, by ky's clones and browsers alike, and
+  // `new Blob` copies the bytes, so `stored.body` stays intact for later attempts.
+  if (stored.body !== null && stored.method !== 'GET' && stored.method !== 'HEAD') init.body = new Blob([stored.body]);
   if (stored.credentials !== undefined) init.credentials = stored.credentials;
   if (stored.cache !== undefined) init.cache = stored.cache;
   if (stored.redirect !== undefined) init.redirect = stored.redirect;

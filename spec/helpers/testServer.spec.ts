@@ -159,6 +159,15 @@ describe('startTestServer', () => {
       expect(plain.headers.get('content-type')).toBe('application/octet-stream');
       expect([...(await bytes(plain))]).toEqual([1, 2, 3]);
     });
+
+    it('/redirect answers `status` with Location `to`, the redirect a client follows', async () => {
+      const res = await fetch(`${server.url}/redirect?status=308&to=/echo`, { method: 'PUT', body: 'hi', redirect: 'manual' });
+      expect(res.status).toBe(308);
+      expect(res.headers.get('location')).toBe('/echo');
+      const followed = await fetch(`${server.url}/redirect?to=/text%3Fbody%3Dthere`);
+      expect(await followed.text()).toBe('there');
+      expect(server.requests.map((request) => request.path)).toEqual(['/redirect', '/redirect', '/text']);
+    });
   });
 
   describe('failures', () => {

@@ -243,6 +243,7 @@ const routes: Record<string, Handler> = {
     res.writeHead(int(q, 'status', 503), retryAfter === null ? {} : { 'Retry-After': retryAfter }).end();
   },
   '/echo': ({ req, res, body }) => send(res, 200, body, req.headers['content-type'] ?? OCTET),
+  '/redirect': ({ res, q }) => void res.writeHead(int(q, 'status', 307), { Location: q.get('to') ?? '/echo', 'Content-Length': 0 }).end(),
   '/vary': ({ res }) => {
     res.setHeader('Vary', 'X-Variant');
     sendText(res, 200, 'vary');

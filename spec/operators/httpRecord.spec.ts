@@ -1,7 +1,9 @@
 import { filter, firstValueFrom, from, lastValueFrom, toArray } from 'rxjs';
 import { fetchRecords } from '../../operators/fetchRecords';
 import { httpRecord, type HttpRecordOptions } from '../../operators/httpRecord';
+import { normalizeRetry } from '../../operators/retryOptions';
 import type { BodySink, RecordEvent, RecordResult, StoredRequest, StoredResponse, Transport } from '../../operators/types';
+import { createKyTransport } from '../../src/transport/kyTransport';
 import { bodyOf, startTestServer, type TestServer } from '../helpers/testServer';
 
 /** Node's own fetch, as a transport: no retries, no timeout of its own. */
@@ -241,6 +243,36 @@ describe('httpRecord against a real server', () => {
     expect(server.requests[0].method).toBe('POST');
     expect(server.requests[0].body.toString()).toBe('hello');
     expect(events).toContainEqual({ type: 'uploaded', index: 0, bytes: 5 });
+  });
+
+  describe('a POST or PUT answered with 307 or 308 is followed with its body (issue 11 §5)', () => {
+    const transports: Array<[string, Transport]> = [
+      ['fetch', transport],
+      ['the ky transport', createKyTransport({ retry: normalizeRetry({ limit: 2, delay: () => 10 }), timeout: 5000 })],
+    ];
+    describe.each(transports)('through %s', (_name, through) => {
+      it.each([
+        ['POST', 307],
+        ['POST', 308],
+        ['PUT', 307],
+        ['PUT', 308],
+      ])('%s redirected with %i reaches /echo byte-exact; the stored body is unchanged', async (method, status) => {
+        const sent = bodyOf(100_000, 'upload');
+        const body = new Uint8Array(sent).buffer;
+        const request: StoredRequest = { url: `${server.url}/redirect?status=${status}&to=/echo`, method, headers: [['content-type', 'application/x-test']], body };
+        const sink = new MemorySink();
+        const events = await run(request, { sink, transport: through });
+
+        expect(results(events)).toEqual(['success']);
+        expect(server.requests.map((seen) => [seen.method, seen.path])).toEqual([[method, '/redirect'], [method, '/echo']]);
+        expect(server.requests.every((seen) => seen.body.equals(sent))).toBe(true);
+        expect(sink.body(0).equals(sent)).toBe(true);
+        expect(sink.heads.get(0)?.headers).toContainEqual(['content-type', 'application/x-test']);
+        expect(request.body).toBe(body);
+        expect(Buffer.from(body).equals(sent)).toBe(true);
+        expect(events).toContainEqual({ type: 'uploaded', index: 0, bytes: sent.length });
+      });
+    });
   });
 
   it('settles quota-exceeded when the sink rejects with QuotaExceededError, and closes the request', async () => {
