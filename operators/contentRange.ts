@@ -48,9 +48,10 @@ export function completeLength(response: StoredResponse): number | null {
 }
 
 /**
- * Validates a `206` against the request that resumed at `offset` and the response the stored
- * bytes came from (the spec's "validate a partial response"): the range must start at `offset`,
- * `ETag` and `Last-Modified` must be unchanged, and so must the complete length.
+ * Validates a `206` against the request that asked for bytes `offset` to `last` (null: to the
+ * end) and the response the stored bytes came from (the spec's "validate a partial response"):
+ * the range must start at `offset` and end no later than `last`, `ETag` and `Last-Modified`
+ * must be unchanged, and so must the complete length.
  * Returns the parsed range, or `null` when the partial response cannot be trusted.
  *
  * @example
@@ -60,9 +61,10 @@ export function validatePartial(
   partial: StoredResponse,
   offset: number,
   previous: StoredResponse | null,
+  last: number | null = null,
 ): ContentRange | null {
   const range = parseContentRange(header(partial, 'content-range'));
-  if (range === null || range.first !== offset) return null;
+  if (range === null || range.first !== offset || (last !== null && range.last > last)) return null;
   if (previous !== null) {
     for (const name of ['etag', 'last-modified']) {
       const before = header(previous, name);

@@ -1,5 +1,6 @@
 import { Observable } from 'rxjs';
-import { completeLength, ifRangeFor, validatePartial, type ContentRange } from './contentRange';
+import { heldSpan, requestedSpan, resumeRange, spanEnd, type ByteSpan } from './byteSpan';
+import { completeLength, ifRangeFor, validatePartial } from './contentRange';
 import { normalizeRetry, type NormalizedRetry, type RetryOptions } from './retryOptions';
 import { maxTimerDelay } from './timerLimit';
 import type { BodySink, FetchRecord, RecordEvent, RecordResult, StoredRequest, StoredResponse, Transport } from './types';
@@ -20,9 +21,12 @@ export interface HttpRecordOptions {
  * Fetches one record over HTTP for {@link fetchRecords}: sends its request through the
  * transport, stores the body through the sink chunk by chunk (each chunk counted only once
  * stored), and resumes a GET whose body breaks off or stalls with `Range: bytes=N-` and
- * `If-Range`, with backoff, up to the retry limit. A `206` is validated (range start, validators,
- * complete length); a `200` to a Range request restarts the record from zero. Non-GET requests
- * are never resumed. Unsubscribing aborts the request and closes its connection.
+ * `If-Range`, with backoff, up to the retry limit. A GET with a `Range` of its own
+ * (`bytes=first-last` or `bytes=first-`) holds exactly that range and is resumed inside it. A
+ * `206` is validated (range start and end, validators, complete length); a `200` to a Range
+ * request restarts the record from zero with the whole resource. Non-GET requests are never
+ * resumed; GETs with a range that cannot be continued (a suffix, several ranges) restart from
+ * zero. Unsubscribing aborts the request and closes its connection.
  *
  * @example
  * import { fetchRecords, httpRecord } from 'rx-background-fetch/operators';
@@ -78,11 +82,13 @@ async function runRecord(
   emit: (event: RecordEvent) => void,
 ): Promise<void> {
   const { index, request } = record;
-  const resumable = request.method === 'GET';
+  // Null: the request is sent as given and its answer taken as it comes, never resumed.
+  const asked = requestedSpan(request);
+  // A GET can be sent again: one that cannot be resumed restarts from zero after a break.
+  const restartable = request.method === 'GET';
   const settle = (result: RecordResult) => emit({ type: 'settled', index, result });
   let { offset, response: previous } = await context.sink.resumePoint(index);
-  if (!resumable) offset = 0;
-  if (offset > 0 && previous !== null && offset === completeLength(previous)) {
+  if (asked !== null && previous !== null && holdsAll(asked, offset, previous)) {
     // Every byte was stored before the record was cut off (a close() just before it settled):
     // a `Range: bytes=N-` past the end would only get a 416.
     emit({ type: 'response', index, response: previous, offset });
@@ -94,10 +100,15 @@ async function runRecord(
 
   for (;;) {
     if (signal.aborted) return;
+    // What a record that cannot be resumed held is replaced, never continued.
+    if (asked === null) offset = 0;
+    const span = asked === null ? null : heldSpan(asked, offset, previous);
+    const resume = span !== null && offset > 0 ? resumeRange(span, offset) : null;
     const attempt = linkedController(signal);
     let response: Response;
     try {
-      response = await context.transport(toRequest(request, offset, previous, attempt.signal), { signal: attempt.signal });
+      const sent = toRequest(request, resume, resume === null ? null : ifRangeFor(previous), attempt.signal);
+      response = await context.transport(sent, { signal: attempt.signal });
     } catch {
       attempt.dispose();
       if (!signal.aborted) settle('fetch-error');
@@ -110,14 +121,16 @@ async function runRecord(
         emit({ type: 'uploaded', index, bytes: request.body.byteLength });
       }
       const head = toStoredResponse(response, request.url);
-      let range: ContentRange | null = null;
-      if (response.status === 206) {
-        range = validatePartial(head, offset, previous);
+      // A validated 206: where its span starts, and the position it is complete at (null: unknown).
+      let partial: { readonly first: number; readonly end: number | null } | null = null;
+      if (span !== null && response.status === 206) {
+        const range = validatePartial(head, span.first + offset, previous, span.last);
         if (range === null) {
           await response.body?.cancel().catch(() => undefined);
           settle('fetch-error');
           return;
         }
+        partial = { first: span.first, end: spanEnd(span, range.complete) };
       } else {
         offset = 0;
       }
@@ -137,11 +150,11 @@ async function runRecord(
         emit({ type: 'chunk', index, bytes });
       });
       attempt.drained();
-      if (range === null) {
+      if (partial === null) {
         settle(response.ok ? 'success' : 'bad-status');
         return;
       }
-      if (range.complete === null || offset >= range.complete) {
+      if (partial.end === null || partial.first + offset >= partial.end) {
         settle('success');
         return;
       }
@@ -152,7 +165,7 @@ async function runRecord(
         settle(isQuotaError(error.reason) ? 'quota-exceeded' : 'fetch-error');
         return;
       }
-      if (!resumable || failures >= context.retry.limit) {
+      if (!restartable || failures >= context.retry.limit) {
         settle('fetch-error');
         return;
       }
@@ -162,6 +175,12 @@ async function runRecord(
       attempt.dispose();
     }
   }
+}
+
+/** Whether the `held` bytes stored from `response` are every byte a record asking for `asked` wants. */
+function holdsAll(asked: ByteSpan, held: number, response: StoredResponse): boolean {
+  const span = heldSpan(asked, held, response);
+  return held > 0 && span.first + held === spanEnd(span, completeLength(response));
 }
 
 /** Reads a body into the sink, calling `stored` with the size of each chunk once it is stored. */
@@ -219,15 +238,18 @@ async function readBody(
   }
 }
 
-function toRequest(stored: StoredRequest, offset: number, previous: StoredResponse | null, signal: AbortSignal): Request {
+/** The request of one attempt: `range` (with its `If-Range` validator) replaces the request's own Range to resume. */
+function toRequest(stored: StoredRequest, range: string | null, validator: string | null, signal: AbortSignal): Request {
   const headers = new Headers(stored.headers as [string, string][]);
-  if (offset > 0) {
-    headers.set('Range', `bytes=${offset}-`);
-    const validator = ifRangeFor(previous);
-    if (validator !== null) headers.set('If-Range', validator);
-  }
+  if (range !== null) headers.set('Range', range);
+  if (validator !== null) headers.set('If-Range', validator);
   const init: RequestInit = { method: stored.method, headers, signal };
-  if (stored.body !== null && stored.method !== 'GET' && stored.method !== 'HEAD') init.body = stored.body;
+  // A Blob, not the ArrayBuffer: Node's fetch (undici) keeps a copy of a buffer body as the
+  // source it re-sends on a 307/308, and its byte stream detaches that copy on the first send,
+  // so the redirect fails ("Cannot perform ArrayBuffer.prototype.slice on a detached
+  // ArrayBuffer"). A Blob is re-read for every send, by ky's clones and browsers alike, and
+  // `new Blob` copies the bytes, so `stored.body` stays intact for later attempts.
+  if (stored.body !== null && stored.method !== 'GET' && stored.method !== 'HEAD') init.body = new Blob([stored.body]);
   if (stored.credentials !== undefined) init.credentials = stored.credentials;
   if (stored.cache !== undefined) init.cache = stored.cache;
   if (stored.redirect !== undefined) init.redirect = stored.redirect;

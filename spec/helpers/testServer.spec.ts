@@ -72,6 +72,21 @@ describe('startTestServer', () => {
       expect(server.requests.map((r) => r.range)).toEqual(['bytes=10-19', 'bytes=90-']);
     });
 
+    it('answers a suffix range with the last bytes, and ignores multiple ranges', async () => {
+      const tail = await fetch(`${server.url}/bytes?size=100&seed=s`, { headers: { Range: 'bytes=-30' } });
+      expect(tail.status).toBe(206);
+      expect(tail.headers.get('content-range')).toBe('bytes 70-99/100');
+      expect((await bytes(tail)).equals(bodyOf(100, 's').subarray(70))).toBe(true);
+
+      const longer = await fetch(`${server.url}/bytes?size=100&seed=s`, { headers: { Range: 'bytes=-500' } });
+      expect(longer.headers.get('content-range')).toBe('bytes 0-99/100');
+      await bytes(longer);
+
+      const many = await fetch(`${server.url}/bytes?size=100&seed=s`, { headers: { Range: 'bytes=0-9,20-29' } });
+      expect(many.status).toBe(200);
+      expect((await bytes(many)).equals(bodyOf(100, 's'))).toBe(true);
+    });
+
     it('answers 416 to a range starting at or past the end', async () => {
       const res = await fetch(`${server.url}/bytes?size=100`, { headers: { Range: 'bytes=100-' } });
       expect(res.status).toBe(416);
@@ -158,6 +173,15 @@ describe('startTestServer', () => {
       const plain = await fetch(`${server.url}/echo`, { method: 'POST', body: new Uint8Array([1, 2, 3]) });
       expect(plain.headers.get('content-type')).toBe('application/octet-stream');
       expect([...(await bytes(plain))]).toEqual([1, 2, 3]);
+    });
+
+    it('/redirect answers `status` with Location `to`, the redirect a client follows', async () => {
+      const res = await fetch(`${server.url}/redirect?status=308&to=/echo`, { method: 'PUT', body: 'hi', redirect: 'manual' });
+      expect(res.status).toBe(308);
+      expect(res.headers.get('location')).toBe('/echo');
+      const followed = await fetch(`${server.url}/redirect?to=/text%3Fbody%3Dthere`);
+      expect(await followed.text()).toBe('there');
+      expect(server.requests.map((request) => request.path)).toEqual(['/redirect', '/redirect', '/text']);
     });
   });
 
@@ -263,6 +287,11 @@ describe('startTestServer', () => {
       expect(garbage.status).toBe(206);
       expect(garbage.headers.get('content-range')).toBe('nonsense');
       await bytes(garbage);
+
+      const overlong = await fetch(`${server.url}/bad-range?size=100&mode=overlong`, { headers: { Range: 'bytes=10-19' } });
+      expect(overlong.status).toBe(206);
+      expect(overlong.headers.get('content-range')).toBe('bytes 10-99/100');
+      expect((await bytes(overlong)).equals(bodyOf(100).subarray(10))).toBe(true);
 
       const unsolicited = await fetch(`${server.url}/bad-range?size=100&mode=unsolicited`);
       expect(unsolicited.status).toBe(206);

@@ -227,6 +227,9 @@ const routes: Record<string, Handler> = {
         } else if (asked && mode === 'wrong-start') {
           plan.start += plan.start > 0 ? -1 : 1;
           plan.headers['Content-Range'] = `bytes ${plan.start}-${plan.end}/${size}`;
+        } else if (asked && mode === 'overlong') {
+          plan.end = size - 1;
+          plan.headers['Content-Range'] = `bytes ${plan.start}-${plan.end}/${size}`;
         } else if (asked && mode === 'no-header') delete plan.headers['Content-Range'];
         else if (asked && mode === 'garbage') plan.headers['Content-Range'] = 'nonsense';
       },
@@ -243,6 +246,7 @@ const routes: Record<string, Handler> = {
     res.writeHead(int(q, 'status', 503), retryAfter === null ? {} : { 'Retry-After': retryAfter }).end();
   },
   '/echo': ({ req, res, body }) => send(res, 200, body, req.headers['content-type'] ?? OCTET),
+  '/redirect': ({ res, q }) => void res.writeHead(int(q, 'status', 307), { Location: q.get('to') ?? '/echo', 'Content-Length': 0 }).end(),
   '/vary': ({ res }) => {
     res.setHeader('Vary', 'X-Variant');
     sendText(res, 200, 'vary');
@@ -404,8 +408,10 @@ function sendText(res: ServerResponse, status: number, text: string): void {
 // ---------------------------------------------------------------------------------------------
 // Small parsers
 
-/** `bytes=a-` or `bytes=a-b`; anything else (multiple ranges, suffix ranges, junk) is ignored. */
+/** `bytes=a-`, `bytes=a-b` or the suffix `bytes=-n`; anything else (multiple ranges, junk) is ignored. */
 function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
+  const suffix = /^bytes=-(\d+)$/.exec(header?.trim() ?? '');
+  if (suffix) return Number(suffix[1]) === 0 || size === 0 ? 'unsatisfiable' : { start: Math.max(0, size - Number(suffix[1])), end: size - 1 };
   const match = /^bytes=(\d+)-(\d*)$/.exec(header?.trim() ?? '');
   if (!match) return undefined;
   const start = Number(match[1]);

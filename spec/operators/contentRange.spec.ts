@@ -73,6 +73,13 @@ describe('validatePartial', () => {
     expect(validatePartial(partial, 39, first200)).toEqual({ first: 39, last: 99, complete: 100 });
   });
 
+  it('rejects a range ending past the last byte asked for, and accepts one ending at or before it', () => {
+    const partial = head(206, { 'content-range': 'bytes 40-99/100' });
+    expect(validatePartial(partial, 40, null, 59)).toBeNull();
+    expect(validatePartial(partial, 40, null, 99)).toEqual({ first: 40, last: 99, complete: 100 });
+    expect(validatePartial(partial, 40, null, 149)).toEqual({ first: 40, last: 99, complete: 100 });
+  });
+
   it('rejects a changed or missing ETag', () => {
     const lastModified = 'Wed, 21 Oct 2015 07:28:00 GMT';
     expect(validatePartial(head(206, { etag: '"v2"', 'last-modified': lastModified, 'content-range': 'bytes 40-99/100' }), 40, first200)).toBeNull();

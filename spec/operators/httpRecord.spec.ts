@@ -1,7 +1,9 @@
 import { filter, firstValueFrom, from, lastValueFrom, toArray } from 'rxjs';
 import { fetchRecords } from '../../operators/fetchRecords';
 import { httpRecord, type HttpRecordOptions } from '../../operators/httpRecord';
+import { normalizeRetry } from '../../operators/retryOptions';
 import type { BodySink, RecordEvent, RecordResult, StoredRequest, StoredResponse, Transport } from '../../operators/types';
+import { createKyTransport } from '../../src/transport/kyTransport';
 import { bodyOf, startTestServer, type TestServer } from '../helpers/testServer';
 
 /** Node's own fetch, as a transport: no retries, no timeout of its own. */
@@ -241,6 +243,123 @@ describe('httpRecord against a real server', () => {
     expect(server.requests[0].method).toBe('POST');
     expect(server.requests[0].body.toString()).toBe('hello');
     expect(events).toContainEqual({ type: 'uploaded', index: 0, bytes: 5 });
+  });
+
+  describe('a POST or PUT answered with 307 or 308 is followed with its body (issue 11 §5)', () => {
+    const transports: Array<[string, Transport]> = [
+      ['fetch', transport],
+      ['the ky transport', createKyTransport({ retry: normalizeRetry({ limit: 2, delay: () => 10 }), timeout: 5000 })],
+    ];
+    describe.each(transports)('through %s', (_name, through) => {
+      it.each([
+        ['POST', 307],
+        ['POST', 308],
+        ['PUT', 307],
+        ['PUT', 308],
+      ])('%s redirected with %i reaches /echo byte-exact; the stored body is unchanged', async (method, status) => {
+        const sent = bodyOf(100_000, 'upload');
+        const body = new Uint8Array(sent).buffer;
+        const request: StoredRequest = { url: `${server.url}/redirect?status=${status}&to=/echo`, method, headers: [['content-type', 'application/x-test']], body };
+        const sink = new MemorySink();
+        const events = await run(request, { sink, transport: through });
+
+        expect(results(events)).toEqual(['success']);
+        expect(server.requests.map((seen) => [seen.method, seen.path])).toEqual([[method, '/redirect'], [method, '/echo']]);
+        expect(server.requests.every((seen) => seen.body.equals(sent))).toBe(true);
+        expect(sink.body(0).equals(sent)).toBe(true);
+        expect(sink.heads.get(0)?.headers).toContainEqual(['content-type', 'application/x-test']);
+        expect(request.body).toBe(body);
+        expect(Buffer.from(body).equals(sent)).toBe(true);
+        expect(events).toContainEqual({ type: 'uploaded', index: 0, bytes: sent.length });
+      });
+    });
+  });
+
+  describe('a GET with a Range header of its own holds exactly its range (issue 11 §9)', () => {
+    const ranged = (url: string, range: string): StoredRequest => ({ url, method: 'GET', headers: [['range', range]], body: null });
+    const file = bodyOf(3000, 'rg');
+
+    it.each([
+      ['bytes=100-199', 100, 199],
+      ['bytes=0-99', 0, 99],
+      ['bytes=1000-', 1000, 2999],
+      ['bytes=2900-9999', 2900, 2999],
+    ])('%s of a 3000-byte file stores its bytes %i..%i, byte-exact, in one request', async (range, first, last) => {
+      const sink = new MemorySink();
+      const events = await run(ranged(`${server.url}/bytes?size=3000&seed=rg`, range), { sink });
+
+      expect(results(events)).toEqual(['success']);
+      expect(sink.body(0).equals(file.subarray(first, last + 1))).toBe(true);
+      expect(chunkBytes(events)).toBe(last + 1 - first);
+      expect(responses(events)).toEqual([{ status: 206, offset: 0 }]);
+      expect(server.requests.map((seen) => seen.range)).toEqual([range]);
+    });
+
+    it('a body cut mid-way resumes inside its range (Range from start + stored, If-Range) and ends byte-exact', async () => {
+      const sink = new MemorySink();
+      const url = `${server.url}/reset?size=200000&after=30000&times=2&chunk=16384&delay=2`;
+      const events = await run(ranged(url, 'bytes=50000-149999'), { sink });
+
+      expect(results(events)).toEqual(['success']);
+      expect(sink.body(0).equals(bodyOf(200000).subarray(50000, 150000))).toBe(true);
+      expect(chunkBytes(events)).toBe(100000);
+      const [first, second, third] = responses(events);
+      expect(first).toEqual({ status: 206, offset: 0 });
+      expect(second.offset).toBeGreaterThan(0);
+      expect(third.offset).toBeGreaterThan(second.offset);
+      expect(server.requests.map((seen) => seen.range)).toEqual(['bytes=50000-149999', `bytes=${50000 + second.offset}-149999`, `bytes=${50000 + third.offset}-149999`]);
+      expect(server.requests.slice(1).map((seen) => seen.headers['if-range'])).toEqual(['"-200000"', '"-200000"']);
+      // The head kept is the first 206, so the record reads as the range it asked for.
+      expect(sink.heads.get(0)?.headers).toContainEqual(['content-range', 'bytes 50000-149999/200000']);
+    });
+
+    it('a ranged record stored whole before a restart settles without another request', async () => {
+      const url = `${server.url}/bytes?size=3000&seed=rg`;
+      const previous: StoredResponse = { url, status: 206, statusText: 'Partial Content', headers: [['etag', '"rg-3000"'], ['content-range', 'bytes 100-199/3000']] };
+      const sink = MemorySink.holding(0, file.subarray(100, 200), previous);
+      const events = await run(ranged(url, 'bytes=100-199'), { sink });
+
+      expect(results(events)).toEqual(['success']);
+      expect(responses(events)).toEqual([{ status: 206, offset: 100 }]);
+      expect(server.requests).toHaveLength(0);
+    });
+
+    it('a 206 reaching past the range asked for is an invalid partial response: fetch-error, nothing kept', async () => {
+      const sink = new MemorySink();
+      const events = await run(ranged(`${server.url}/bad-range?size=1000&mode=overlong`, 'bytes=0-99'), { sink });
+
+      expect(server.requests).toHaveLength(1);
+      expect(events).toEqual([{ type: 'settled', index: 0, result: 'fetch-error' }]);
+    });
+
+    it('a 200 to a ranged request (the server ignored Range) is stored whole, as a plain fetch gives it', async () => {
+      const sink = new MemorySink();
+      const events = await run(ranged(`${server.url}/bytes?size=3000&seed=rg&ranges=0`, 'bytes=100-199'), { sink });
+
+      expect(results(events)).toEqual(['success']);
+      expect(responses(events)).toEqual([{ status: 200, offset: 0 }]);
+      expect(sink.body(0).equals(file)).toBe(true);
+      expect(server.requests).toHaveLength(1);
+    });
+
+    it('a suffix range is sent as given, and a break restarts it from zero with the same Range', async () => {
+      const sink = new MemorySink();
+      const events = await run(ranged(`${server.url}/reset?size=100000&after=20000&times=1&chunk=8192&delay=2`, 'bytes=-60000'), { sink });
+
+      expect(results(events)).toEqual(['success']);
+      expect(sink.body(0).equals(bodyOf(100000).subarray(40000))).toBe(true);
+      expect(responses(events)).toEqual([{ status: 206, offset: 0 }, { status: 206, offset: 0 }]);
+      expect(server.requests.map((seen) => [seen.range, seen.headers['if-range']])).toEqual([['bytes=-60000', undefined], ['bytes=-60000', undefined]]);
+    });
+
+    it('multiple ranges are sent as given and the answer is taken as it comes', async () => {
+      const sink = new MemorySink();
+      const events = await run(ranged(`${server.url}/bytes?size=3000&seed=rg`, 'bytes=0-9,20-29'), { sink });
+
+      expect(results(events)).toEqual(['success']);
+      expect(sink.body(0).equals(file)).toBe(true);
+      expect(server.requests.map((seen) => seen.range)).toEqual(['bytes=0-9,20-29']);
+    });
   });
 
   it('settles quota-exceeded when the sink rejects with QuotaExceededError, and closes the request', async () => {

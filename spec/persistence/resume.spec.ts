@@ -159,6 +159,57 @@ describe('resume after close()', () => {
   });
 });
 
+describe('records with a Range of their own (issue 11 §9)', () => {
+  const ranged = (url: string, range: string) => new Request(`${server.url}${url}`, { headers: { Range: range } });
+
+  test('records splitting a file by Range each hold exactly their bytes; downloaded is the file size', async () => {
+    const { store, scope } = fresh();
+    const manager = new BackgroundFetchManager({ store, scope, baseURL: server.url });
+    const done = completion(manager);
+    const url = '/bytes?size=250000&seed=split';
+    const registration = await manager.fetch('split', [ranged(url, 'bytes=0-99999'), ranged(url, 'bytes=100000-199999'), ranged(url, 'bytes=200000-')]);
+    const { type, bodies } = await done;
+    await lastValueFrom(registration.state$);
+    expect(type).toBe('backgroundfetchsuccess');
+    const file = bodyOf(250000, 'split');
+    expect(bodies.map((body) => (body as Buffer).length)).toEqual([100000, 100000, 50000]);
+    expect(Buffer.concat(bodies as Buffer[]).equals(file)).toBe(true);
+    expect(registration.downloaded).toBe(250000);
+    expect(server.requests.map((request) => request.range)).toEqual(['bytes=0-99999', 'bytes=100000-199999', 'bytes=200000-']);
+    await manager.close();
+  });
+
+  test('close() during a ranged record: the next manager resumes inside the range, byte-exact, counted once', async () => {
+    const { store, scope } = fresh();
+    const size = 4 * 1024 * 1024;
+    const [first, last] = [1024 * 1024, 3 * 1024 * 1024 - 1];
+    const starting = new BackgroundFetchManager({ store, scope, baseURL: server.url });
+    const registration = await starting.fetch('part', [ranged(`/bytes?size=${size}&chunk=65536&delay=5`, `bytes=${first}-${last}`)]);
+    const before = track(registration);
+    await firstValueFrom(registration.state$.pipe(filter((state) => state.downloaded > 256 * 1024)));
+    await starting.close();
+    const second = new BackgroundFetchManager({ store, scope, baseURL: server.url });
+    const done = completion(second);
+    const resumed = await second.get('part');
+    const after = track(resumed!);
+    const { type, bodies } = await done;
+    await lastValueFrom(resumed!.state$);
+    expect(type).toBe('backgroundfetchsuccess');
+    expect((bodies[0] as Buffer).equals(bodyOf(size).subarray(first, last + 1))).toBe(true);
+    expect(Math.max(...before, ...after)).toBe(last + 1 - first);
+    const ranges = server.requests.map((request) => request.range);
+    expect(ranges).toHaveLength(2);
+    expect(ranges[0]).toBe(`bytes=${first}-${last}`);
+    const from = Number(/^bytes=(\d+)-(\d+)$/.exec(ranges[1]!)?.[1]);
+    expect(from).toBeGreaterThan(first);
+    expect(from).toBeLessThan(last);
+    expect(ranges[1]).toBe(`bytes=${from}-${last}`);
+    expect(server.requests[1].headers['if-range']).toBe(`"-${size}"`);
+    expect(await store.load(scope)).toEqual([]);
+    await second.close();
+  });
+});
+
 describe('mid-body failures', () => {
   test('a connection reset mid-body is resumed with Range within the retry limit', async () => {
     const { store, scope } = fresh();
