@@ -55,7 +55,7 @@ self.addEventListener('backgroundfetchfail', (event) => {
   event.waitUntil(
     (async () => {
       await forget(event.registration);
-      await event.updateUI({ title: `${await titleOf(event.registration.id)} failed` });
+      await event.updateUI({ title: `${await titleOf(event.registration.id)} could not be downloaded` });
     })(),
   );
 });

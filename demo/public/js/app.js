@@ -1,5 +1,6 @@
-// The demo's entry point: picks the engine, registers the worker, lists the episodes and
-// reattaches to downloads that were running before this page (re)loaded.
+// The demo's entry point: picks the engine, registers the worker, lists the episodes and shows
+// every running download, whether it started in this tab, in another one or before a reload.
+import { watchActiveIds } from './activeIds.js';
 import { createDownloads } from './downloads.js';
 import { showEngine } from './enginePanel.js';
 import { createEpisodeView } from './episodeView.js';
@@ -20,20 +21,23 @@ const views = new Map();
 // A fetch that ended while this page was loading is no longer active but not yet filed either:
 // the worker says when it is.
 new BroadcastChannel('demo:filed').onmessage = (event) => views.get(event.data.id)?.ready();
-const activeIds = await registration.backgroundFetch.getIds();
-await Promise.all(
-  episodes.map((episode) => {
-    const view = createEpisodeView(episode, {
-      download: () => downloads.start(episode, view),
-      abort: () => downloads.abort(episode),
-      play: () => downloads.play(episode, view),
-      save: () => downloads.save(episode),
-      delete: () => downloads.remove(episode, view),
-    });
-    views.set(episode.id, view);
-    list.append(view.element);
-    return downloads.restore(episode, view, activeIds);
-  }),
-);
+const rows = episodes.map((episode) => {
+  const view = createEpisodeView(episode, {
+    download: () => downloads.start(episode, view),
+    abort: () => downloads.abort(episode),
+    play: () => downloads.play(episode, view),
+    save: () => downloads.save(episode, view),
+    delete: () => downloads.remove(episode, view),
+  });
+  views.set(episode.id, view);
+  list.append(view.element);
+  return downloads.add(episode, view);
+});
+// The running downloads now, and each one started later, here or anywhere else.
+const shown = new Promise((resolve) => {
+  // 'live' or 'polling': how this page learns of new downloads (tests read it).
+  document.body.dataset.activeIds = watchActiveIds(registration.backgroundFetch, (ids) => resolve(downloads.show(ids)));
+});
+await Promise.all([...rows, shown]);
 // Tests (and curious people) can wait for this.
 document.body.dataset.ready = 'true';

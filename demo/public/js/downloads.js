@@ -1,54 +1,66 @@
-// Background Fetch for the episode rows: starts fetches, follows their progress (also fetches
-// that were running before a reload), aborts them, and plays or saves what the worker filed.
-import { isStored, removeStored, storedBlob, storedSoon } from './library.js';
-import { SpeedMeter } from './speedMeter.js';
+// Background Fetch for the episode rows: starts downloads, shows every running one (started
+// here, in another tab or before a reload), aborts them, and plays or saves what the worker filed.
+import { follow } from './follow.js';
+import { isStored, removeStored, storedBlob } from './library.js';
+import { goneMessage, startFailureMessage, tellDevelopers } from './messages.js';
 
 const icons = [{ src: '/icon.svg', sizes: 'any', type: 'image/svg+xml' }];
-const failures = {
-  aborted: 'Download aborted',
-  'bad-status': 'The server refused the episode',
-  'fetch-error': 'The network failed; try again',
-  'quota-exceeded': 'Not enough storage space',
-  'download-total-exceeded': 'The episode was larger than announced',
-};
+// How long a Download click that collided with someone else's start looks for that download.
+const joinTries = 8;
+const joinPauseMs = 250;
 
 export function createDownloads(backgroundFetch) {
+  const rows = new Map(); // episode id -> { episode, view }
   const following = new Map(); // episode id -> registration
+  const attaching = new Set(); // episode ids whose get() is under way
 
-  /** Mirrors `registration` into `view` until it ends; then waits for the worker's copy. */
-  function follow(registration, episode, view) {
+  function track(registration, episode, view) {
     following.set(episode.id, registration);
-    const meter = new SpeedMeter();
-    const render = () => {
-      meter.sample(registration.downloaded);
-      view.downloading({ downloaded: registration.downloaded, total: registration.downloadTotal || episode.size, bytesPerSecond: meter.bytesPerSecond() });
-    };
-    // Speed and time left also need updating while no bytes arrive (a stall shows as slowing).
-    const ticker = setInterval(render, 1000);
-    const settle = async () => {
-      clearInterval(ticker);
-      registration.removeEventListener('progress', onProgress);
-      following.delete(episode.id);
-      if (registration.result === 'success') {
-        view.storing();
-        await storedSoon(episode.url).then(() => view.ready(), (error) => view.idle(error.message));
-      } else {
-        view.idle(failures[registration.failureReason] ?? `Download failed (${registration.failureReason})`);
-      }
-    };
-    const onProgress = () => (registration.result === '' ? render() : settle());
-    registration.addEventListener('progress', onProgress);
-    if (registration.result === '') render();
-    else void settle();
+    follow(registration, episode, view, () => following.delete(episode.id));
+  }
+
+  /** Follows the running download of episode `id` in its row, unless the row follows it already. */
+  async function attach(id) {
+    const row = rows.get(id);
+    if (row === undefined || following.has(id) || attaching.has(id)) return;
+    attaching.add(id);
+    try {
+      const registration = await backgroundFetch.get(id);
+      if (registration !== undefined && !following.has(id)) track(registration, row.episode, row.view);
+    } catch (error) {
+      tellDevelopers(`backgroundFetch.get("${id}") failed`, error);
+    } finally {
+      attaching.delete(id);
+    }
+  }
+
+  /**
+   * After a `fetch()` that failed with `error`: follows the download of `id` that another tab or
+   * the worker started. A TypeError most often means just that, perhaps a moment ago, so that the
+   * download is still registering and not yet visible: look a few times. Resolves true if found.
+   */
+  async function join(id, error) {
+    const tries = error?.name === 'TypeError' ? joinTries : 1;
+    for (let i = 0; i < tries && !following.has(id); i++) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, joinPauseMs));
+      await attach(id);
+    }
+    return following.has(id);
   }
 
   return {
-    /** Shows where `episode` stands on page load: still downloading (reattach), stored, or not. */
-    async restore(episode, view, activeIds) {
-      const registration = activeIds.includes(episode.id) ? await backgroundFetch.get(episode.id) : undefined;
-      if (registration !== undefined) follow(registration, episode, view);
-      else if (await isStored(episode.url)) view.ready();
+    /** Adds the row of `episode`: ready when its offline copy exists, else idle, unless a running download shows in it. */
+    async add(episode, view) {
+      rows.set(episode.id, { episode, view });
+      const stored = await isStored(episode.url);
+      if (following.has(episode.id)) return;
+      if (stored) view.ready();
       else view.idle();
+    },
+
+    /** Shows the running downloads among `ids` (active background fetch ids) in their rows. */
+    show(ids) {
+      return Promise.all(ids.map(attach));
     },
 
     async start(episode, view) {
@@ -60,9 +72,12 @@ export function createDownloads(backgroundFetch) {
           // The size we expect lets the browser check quota up front and draw a real percentage.
           downloadTotal: episode.size,
         });
-        follow(registration, episode, view);
+        if (!following.has(episode.id)) track(registration, episode, view);
       } catch (error) {
-        view.idle(`Could not start: ${error.message}`);
+        if (!(await join(episode.id, error))) {
+          tellDevelopers(`backgroundFetch.fetch("${episode.id}") failed`, error);
+          view.idle(startFailureMessage(error));
+        }
       } finally {
         view.busy('download', false);
       }
@@ -74,16 +89,16 @@ export function createDownloads(backgroundFetch) {
 
     async play(episode, view) {
       const blob = await storedBlob(episode.url);
-      if (blob === undefined) return view.idle('The offline copy is gone');
+      if (blob === undefined) return view.idle(goneMessage);
       if (view.audio.src) URL.revokeObjectURL(view.audio.src);
       view.audio.src = URL.createObjectURL(blob);
       view.audio.hidden = false;
       await view.audio.play().catch(() => undefined); // autoplay rules may still say no
     },
 
-    async save(episode) {
+    async save(episode, view) {
       const blob = await storedBlob(episode.url);
-      if (blob === undefined) return;
+      if (blob === undefined) return view.idle(goneMessage);
       const link = Object.assign(document.createElement('a'), { href: URL.createObjectURL(blob), download: `${episode.title}.wav` });
       link.click();
       setTimeout(() => URL.revokeObjectURL(link.href), 10_000);

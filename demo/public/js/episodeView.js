@@ -2,8 +2,9 @@
 import { formatBytes, formatClock, formatTimeLeft } from './format.js';
 
 /**
- * States: idle (offer Download), downloading, storing (the worker files the copy), ready
- * (Play, Save, Delete). `message` explains an idle row after an abort or a failure.
+ * States: idle (offer Download), downloading (`waiting` while the download waits for the
+ * network), storing (the worker files the copy), ready (Play, Save, Delete). `message` explains
+ * an idle row after an abort or a failure.
  */
 export function createEpisodeView(episode, actions) {
   const row = document.querySelector('#episode-row').content.firstElementChild.cloneNode(true);
@@ -28,13 +29,16 @@ export function createEpisodeView(episode, actions) {
       bar.value = 0;
       view.audio.hidden = true;
     },
-    downloading({ downloaded, total, bytesPerSecond }) {
+    downloading({ downloaded, total, bytesPerSecond, waiting }) {
       row.dataset.state = 'downloading';
+      if (waiting) row.dataset.waiting = '';
+      else delete row.dataset.waiting;
       bar.max = total;
       bar.value = Math.min(downloaded, total);
       const percent = total > 0 ? Math.floor((100 * downloaded) / total) : 0;
-      const speed = bytesPerSecond > 0 ? `${formatBytes(Math.round(bytesPerSecond))}/s` : 'starting…';
-      const left = bytesPerSecond > 0 ? formatTimeLeft((total - downloaded) / bytesPerSecond) : '';
+      // No figure rather than a wrong one: none while waiting, none until it has been measured.
+      const speed = waiting ? 'Waiting for the network…' : bytesPerSecond > 0 ? `${formatBytes(Math.round(bytesPerSecond))}/s` : downloaded === 0 ? 'starting…' : '';
+      const left = !waiting && bytesPerSecond > 0 ? formatTimeLeft((total - downloaded) / bytesPerSecond) : '';
       status.textContent = [`${formatBytes(downloaded)} of ${formatBytes(total)}`, `${percent}%`, speed, left].filter(Boolean).join(' · ');
     },
     storing() {

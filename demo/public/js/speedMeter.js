@@ -12,6 +12,11 @@ export class SpeedMeter {
     while (this.#samples.length > 2 && now - this.#samples[1].now > windowMs) this.#samples.shift();
   }
 
+  /** Forgets every sample, e.g. after a pause that would drag the figure down. */
+  reset() {
+    this.#samples = [];
+  }
+
   /** Bytes per second across the window; 0 until there are two samples half a second apart. */
   bytesPerSecond() {
     const first = this.#samples[0];
