@@ -4,6 +4,7 @@ import { watchActiveIds } from './activeIds.js';
 import { createDownloads } from './downloads.js';
 import { showEngine } from './enginePanel.js';
 import { createEpisodeView } from './episodeView.js';
+import { showNotifications } from './notificationPanel.js';
 import { askWorkerEngine, registerWorker } from './worker.js';
 
 const engine = window.demoEngine;
@@ -13,6 +14,7 @@ const polyfilled = RxBackgroundFetch.install({ force: engine.force });
 
 const registration = await registerWorker(engine.force);
 showEngine(engine, polyfilled, await askWorkerEngine(registration));
+void showNotifications(registration);
 
 const episodes = await (await fetch('/api/episodes')).json();
 const downloads = createDownloads(registration.backgroundFetch);

@@ -1,5 +1,5 @@
-// The panel on top: which engine runs, where the downloads run, notifications, and the
-// switch that forces the polyfill where a native Background Fetch exists.
+// The panel on top: which engine runs, where the downloads run, and the switch that forces
+// the polyfill where a native Background Fetch exists. Its Notifications line is notificationPanel.js.
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -25,18 +25,4 @@ export function showEngine({ native, force, key }, polyfilled, workerEngine) {
     // Drop ?polyfill=… so the reload follows the switch, not the old query.
     location.replace(location.pathname);
   });
-  showNotifications();
-}
-
-function showNotifications() {
-  const state = $('#notify-state');
-  const button = $('#notify');
-  const render = () => {
-    const permission = typeof Notification === 'undefined' ? 'unsupported' : Notification.permission;
-    state.textContent = { granted: 'On', denied: 'Blocked', default: 'Off', unsupported: 'Not supported' }[permission];
-    button.hidden = permission !== 'default';
-  };
-  // Asking needs a click: browsers ignore permission prompts that no user gesture started.
-  button.addEventListener('click', () => Notification.requestPermission().then(render));
-  render();
 }
