@@ -2,11 +2,12 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { available, launch, type BrowserSession, type PageHandle } from '../browser/harness/engines';
 import { startDemoServer, type DemoServer } from './demoServer';
+import { restartWithPrefs } from './firefoxPrefs';
 
-// `npm start`'s server and page in headless Firefox ESR: the scenario from issue 5.
-// Small throttled episodes (1.5, 2 and 4 MB at 0.5 MB/s per connection) take a few seconds
-// each, long enough for the bars to move and for a reload in the middle of one.
-const sizes = [1.5, 2, 4];
+// `npm start`'s server and page in headless Firefox ESR: the scenarios from issues 5 and 12.
+// Small throttled episodes (1.5 to 4 MB at 0.5 MB/s per connection) take a few seconds each,
+// long enough for the bars to move, for a reload in the middle of one and for a second tab.
+const sizes = [1.5, 2, 4, 3, 2.5];
 const rate = 0.5;
 const artifacts = path.resolve(__dirname, '../artifacts/demo');
 
@@ -57,6 +58,12 @@ async function sampleUntilReady(page: PageHandle, ids: string[], timeoutMs: numb
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** Samples of an idle row with a note: the row showed the user a message (an error, an abort). */
+const complaints = (samples: Row[]) => samples.filter((row) => row.state === 'idle' && row.status !== '');
+
+/** The demo server's log lines for GETs of `url`. */
+const gets = (url: string) => demo.output.filter((line) => line.startsWith(`GET ${url} `));
 
 /** Downloading samples strictly between empty and full: the bar visibly in motion. */
 const midway = (samples: Row[]) => samples.filter((row) => row.state === 'downloading' && row.value > 0 && row.value < row.max);
@@ -135,6 +142,93 @@ test('two downloads show moving progress and finish; a third survives a reload a
   expect(page.consoleMessages().filter((message) => message.startsWith('Uncaught'))).toEqual([]);
 }, 90_000);
 
+// Issue 12: every tab shows every download of the app. A second tab that was open before a
+// download started shows it and its progress, and a Download click in it joins the download
+// that is already running instead of showing an error.
+test('a second tab, open before a download starts, shows it; two tabs asking at once share one download', async () => {
+  const first = await browser.open(`${demo.url}/`);
+  const second = await browser.open(`${demo.url}/`);
+  try {
+    for (const page of [first, second]) await page.waitFor(() => document.body.dataset.ready === 'true', 20_000);
+    const live = await second.evaluate(async () => {
+      const registration = (await navigator.serviceWorker.ready) as ServiceWorkerRegistration & { backgroundFetch: object };
+      return 'ids$' in registration.backgroundFetch;
+    });
+    if (live) expect(await second.evaluate(() => document.body.dataset.activeIds)).toBe('live');
+    else {
+      // Written for the library's backgroundFetch.ids$; until dist/ has it, the demo polls getIds().
+      expect(await second.evaluate(() => document.body.dataset.activeIds)).toBe('polling');
+      console.warn('demo.spec: backgroundFetch.ids$ is not in dist/ yet, so the "live" assertion was skipped; the second tab learnt of the download by polling getIds() every 2 s.');
+    }
+
+    // Started in the first tab only: the second one shows it moving, then ready.
+    await click(first, 'episode-4', 'download');
+    const [inSecond] = await sampleUntilReady(second, ['episode-4'], 30_000);
+    expect(midway(inSecond).length).toBeGreaterThanOrEqual(2);
+    expect(midway(inSecond).at(-1)!.value).toBeGreaterThan(midway(inSecond)[0].value);
+    expect(inSecond.at(-1)).toMatchObject({ state: 'ready', status: 'Available offline' });
+    expect(complaints(inSecond)).toEqual([]);
+
+    // Both tabs ask for the same episode at once: one starts it, the other joins it, nobody sees an error.
+    await Promise.all([click(first, 'episode-5', 'download'), click(second, 'episode-5', 'download')]);
+    const [[fromFirst], [fromSecond]] = await Promise.all([
+      sampleUntilReady(first, ['episode-5'], 30_000),
+      sampleUntilReady(second, ['episode-5'], 30_000),
+    ]);
+    for (const samples of [fromFirst, fromSecond]) {
+      expect(complaints(samples)).toEqual([]);
+      expect(midway(samples).length).toBeGreaterThanOrEqual(1);
+    }
+    // One download: a single request from byte 0 (any other would be a Range resume of it).
+    expect(gets('/media/episode-5.wav').filter((line) => line.includes('range=-'))).toHaveLength(1);
+    await second.screenshot(path.join(artifacts, 'demo-second-tab.png'));
+    for (const page of [first, second]) expect(page.consoleMessages().filter((message) => message.startsWith('Uncaught'))).toEqual([]);
+  } finally {
+    await second.close();
+    await first.close();
+  }
+}, 90_000);
+
+// Issue 12: "Notifications fail silently". Allowed for every site (as a user's Allow would allow
+// this one), headless Firefox still cannot show a notification: the panel must say so.
+test('when notifications are allowed but the browser cannot show them, the panel says so', async () => {
+  const firefox = await launch('firefox');
+  try {
+    await restartWithPrefs(firefox, { 'permissions.default.desktop-notification': 1 });
+    const page = await firefox.open(`${demo.url}/`);
+    await page.waitFor(() => document.body.dataset.ready === 'true', 20_000);
+    const browserSays = await page.evaluate(async () => {
+      const registration = await navigator.serviceWorker.ready;
+      const shown = await registration.showNotification('Test').then(() => true, () => false);
+      return { permission: Notification.permission, shown };
+    });
+    // What this test stands on: permission granted, and showNotification() rejecting all the same.
+    expect(browserSays).toEqual({ permission: 'granted', shown: false });
+
+    const readPanel = () =>
+      page.evaluate(() => ({
+        state: (document.querySelector('.engine') as HTMLElement).dataset.notifications,
+        text: document.querySelector('#notify-state')?.textContent,
+        note: (document.querySelector('#notify-note') as HTMLElement).hidden ? '' : document.querySelector('#notify-note')?.textContent,
+        button: (document.querySelector('#notify') as HTMLElement).hidden ? '' : document.querySelector('#notify')?.textContent,
+      }));
+    await page.waitFor(() => (document.querySelector('.engine') as HTMLElement).dataset.notifications === 'failing', 10_000);
+    const panel = await readPanel();
+    expect(panel).toMatchObject({ state: 'failing', text: 'Not working', button: 'Try again' });
+    expect(panel.note).toMatch(/allowed, but the browser could not show one/);
+    // The technical detail is for developers: in the console, not on the screen.
+    expect(page.consoleMessages()).toContainEqual(expect.stringContaining('showNotification() failed'));
+    await page.screenshot(path.join(artifacts, 'demo-notifications-failing.png'));
+
+    // Try again checks once more, and still tells the truth.
+    await page.evaluate(() => (document.querySelector('#notify') as HTMLButtonElement).click());
+    await page.waitFor(() => (document.querySelector('.engine') as HTMLElement).dataset.notifications === 'failing', 10_000);
+    expect(await readPanel()).toEqual(panel);
+  } finally {
+    await firefox.close();
+  }
+}, 60_000);
+
 // The engine switch: Chromium keeps its native Background Fetch until the switch forces the
 // polyfill, which then runs the downloads in the service worker.
 (available('chromium') ? test : test.skip)('in Chromium, the switch replaces the native engine with the polyfill', async () => {
@@ -143,6 +237,10 @@ test('two downloads show moving progress and finish; a third survives a reload a
     const page = await chromium.open(`${demo.url}/`);
     await page.waitFor(() => document.body.dataset.ready === 'true', 20_000);
     expect(await page.evaluate(() => document.body.dataset.engine)).toBe('native');
+    // Headless Chromium answers every permission request with "denied": the panel says Blocked.
+    await page.evaluate(() => (document.querySelector('#notify') as HTMLButtonElement).click());
+    await page.waitFor(() => (document.querySelector('.engine') as HTMLElement).dataset.notifications === 'denied', 10_000);
+    expect(await page.evaluate(() => document.querySelector('#notify-state')?.textContent)).toBe('Blocked');
     await page.evaluate(() => (document.querySelector('#force-polyfill') as HTMLInputElement).click());
     await page.waitFor(() => document.body.dataset.engine === 'polyfill' && document.body.dataset.ready === 'true', 20_000);
     expect(await page.evaluate(() => document.querySelector('#engine-host')?.textContent)).toBe('Service worker');
