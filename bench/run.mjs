@@ -1,8 +1,11 @@
 // `npm run bench`: builds the library into build/bench/dist, runs every benchmark of issue 6
 // against a baseline measured in the same run (interleaved, rotated, median of RUNS with min and
 // max), prints each figure with its ratio, profiles what misses its target, and writes
-// bench/RESULTS.md. Options: --runs=N (default 5), --only=node,scale,browser,size (default all),
-// --out=FILE (default bench/RESULTS.md), --no-profile.
+// bench/RESULTS.md. Options: --runs=N (default 5), --only=node,scale,browser,size (default all
+// of these), --out=FILE (default bench/RESULTS.md), --no-profile.
+// --only=survival (not in the default, it takes about half an hour) runs bench/survival.mjs and
+// replaces only its section of the file: --survival-minutes=N (watch window per engine, default 6),
+// --survival-engines=firefox,chromium-forced,webkit,chromium-native (default all).
 import { execFileSync, fork } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -14,6 +17,8 @@ import { hotSpots, sizeCuts } from './findings.mjs';
 import { profileTables, summarizeProfile } from './lib/profile.mjs';
 import { MiB, num, ratio, spread, stats, x } from './lib/stats.mjs';
 import { measureSize, reportSize as sizeReport } from './size.mjs';
+import { runSurvival, survivalConfigs } from './survival.mjs';
+import { survivalSection, survivalSectionOf, withSurvivalSection } from './survivalReport.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -26,6 +31,8 @@ const RUNS = Number(option('runs', 5));
 const ONLY = new Set(String(option('only', 'node,scale,browser,size')).split(','));
 const OUT = path.resolve(root, String(option('out', 'bench/RESULTS.md')));
 const PROFILE = !option('no-profile', false);
+const SURVIVAL_MS = Number(option('survival-minutes', 6)) * 60_000;
+const SURVIVAL_ENGINES = new Set(String(option('survival-engines', survivalConfigs.map((c) => c.key).join(','))).split(','));
 const benchStart = Date.now();
 const elapsed = () => `${((Date.now() - benchStart) / 1000).toFixed(0)} s`;
 const log = (line = '') => console.log(line);
@@ -428,7 +435,7 @@ async function main() {
   log(`building into ${path.relative(root, benchDist)} …`);
   const buildMs = await buildForBench();
   log(`built in ${(buildMs / 1000).toFixed(1)} s`);
-  await startServer([MiB, 4096, 64 * MiB, 16, 64, browserWorkload.size]);
+  if (['node', 'scale', 'browser'].some((part) => ONLY.has(part))) await startServer([MiB, 4096, 64 * MiB, 16, 64, browserWorkload.size]);
   const sections = [];
   let nodeRows = [];
   let sizeResult;
@@ -491,7 +498,23 @@ async function main() {
     const optional = Date.now() - benchStart < 8 * 60_000; // the reported-only IndexedDB profile, if time allows
     profileLines = await profileWorkloads(nodeRows, optional);
   }
-  server.kill();
+  server?.kill();
+  let survivalLines;
+  if (ONLY.has('survival')) {
+    log(`\n== 6. Survival with no page open (${elapsed()}) ==`);
+    const seriesDir = path.join(root, 'build', 'bench', 'survival');
+    const results = await runSurvival({ watchMs: SURVIVAL_MS, log, seriesDir, only: SURVIVAL_ENGINES });
+    survivalLines = survivalSection(results, { date: m.date, commit: m.commit, watchMs: SURVIVAL_MS, seriesDir: path.relative(root, seriesDir) });
+    for (const line of survivalLines.filter((l) => l.startsWith('| ') && !l.startsWith('| engine'))) log(line);
+  }
+  const previous = existsSync(OUT) ? readFileSync(OUT, 'utf8') : '';
+  if (sections.length === 0 && survivalLines !== undefined) {
+    if (!OUT.endsWith('.none')) {
+      writeFileSync(OUT, withSurvivalSection(previous, survivalLines));
+      log(`wrote the survival section of ${path.relative(root, OUT)}`);
+    }
+    return;
+  }
 
   const totalS = (Date.now() - benchStart) / 1000;
   log(`\n== Targets ==`);
@@ -501,7 +524,7 @@ async function main() {
   const doc = [
     '# Benchmarks',
     '',
-    `Written by \`npm run bench\` (bench/run.mjs) on ${m.date}, in ${totalS.toFixed(0)} s. Every ratio is against a baseline measured in the same run; figures are median (min–max) of ${RUNS} interleaved runs unless said otherwise. Reproduce with \`npm run bench\` (options: \`-- --runs=N --only=node,scale,browser,size --no-profile --out=FILE\`); compare a patched copy with \`node bench/compare.mjs --b=<dist>\`; bundle breakdown alone with \`npm run size\`.`,
+    `Written by \`npm run bench\` (bench/run.mjs) on ${m.date}, in ${totalS.toFixed(0)} s. Every ratio is against a baseline measured in the same run; figures are median (min–max) of ${RUNS} interleaved runs unless said otherwise. Reproduce with \`npm run bench\` (options: \`-- --runs=N --only=node,scale,browser,size --no-profile --out=FILE\`; section 6: \`-- --only=survival\`); compare a patched copy with \`node bench/compare.mjs --b=<dist>\`; bundle breakdown alone with \`npm run size\`.`,
     '',
     '| machine | |',
     '|---|---|',
@@ -524,8 +547,10 @@ async function main() {
   if (profileLines.length > 0) doc.push('## Profiles', '', 'Component = where the sampled function lives (node internals are split into undici = fetch, web streams, other). "extra" = ours − plain fetch.', '', ...profileLines);
   doc.push(...hotSpots({ profiles, nodeRows, nodeSamples, scale: scaleResult }));
   if (sizeResult !== undefined) doc.push(...sizeCuts(sizeResult));
+  // A run without the survival part keeps the survival figures measured before.
+  const survival = survivalLines ?? survivalSectionOf(previous);
   if (!OUT.endsWith('.none')) {
-    writeFileSync(OUT, doc.join('\n') + '\n');
+    writeFileSync(OUT, survival.length > 0 ? withSurvivalSection(doc.join('\n'), survival) : doc.join('\n') + '\n');
     log(`wrote ${path.relative(root, OUT)}`);
   }
 }
