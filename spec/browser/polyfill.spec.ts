@@ -402,6 +402,30 @@ describe.each(TARGETS)('$name', (target) => {
     expect(server.maxInFlight).toBe(1);
   }, TEST_MS);
 
+  // Kills the browser, so that the worker starts cold; the restart leaves a working browser.
+  (native ? test.skip : test)('11. a worker that takes 5 s to start cold hosts alone: one request per record, no warning, backgroundfetchsuccess in the worker', async () => {
+    const id = `slow-${slug}`;
+    const size = 4_000_000;
+    const url = `/bytes?size=${size}&chunk=65536&delay=40&seed=${id}`;
+    const first = await openFixture('slow', '&worker=slow');
+    expect(await run(first, `window.swEvents.filter((event) => event.type === 'evaluated').length`)).toBe(1);
+    // WebKit writes service-worker registrations to disk a moment later; killed at once, it forgets this one.
+    if (engine === 'webkit') await sleep(3000);
+    await browser.kill();
+    opened = [];
+    await browser.restart();
+
+    const page = await openFixture('slow', '&worker=slow&existing=1');
+    await call(page, 'startFetch', id, [url]);
+    const { report } = await workerReport(page, id);
+    expect(report).toMatchObject({ type: 'backgroundfetchsuccess', result: 'success', downloaded: size });
+    expect(report.records).toEqual([{ url: `${origin()}${url}`, status: 200, size, sha256: sha256(bodyOf(size, id)) }]);
+    // The worker was started again for this fetch, and it alone downloaded, once.
+    expect(await run(page, `window.swEvents.some((event) => event.type === 'evaluated')`)).toBe(true);
+    expect(requestsTo(url).map((request) => request.range)).toEqual([undefined]);
+    expect(page.consoleMessages().filter((message) => message.startsWith(WARNING))).toEqual([]);
+  }, TEST_MS);
+
   // Last, as it kills the browser.
   test('4. killed in the middle of a download and started again on the same profile, the fetch resumes with Range', async () => {
     const id = `kill-${slug}`;
