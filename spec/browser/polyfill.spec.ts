@@ -442,6 +442,49 @@ describe.each(TARGETS)('$name', (target) => {
     expect(page.consoleMessages().filter((message) => message.startsWith(WARNING))).toEqual([]);
   }, TEST_MS);
 
+  // Kills the browser too. Without the row that says the worker hosts, the page hosts first; the
+  // worker takes over when it has started, through the scope's Web Lock, never beside the page.
+  (native ? test.skip : test)('11b. a page that hosts hands over to the worker once it has started: one request at a time, then the worker resumes with Range', async () => {
+    const id = `handover-${slug}`;
+    const size = 16_000_000;
+    const url = `/bytes?size=${size}&chunk=65536&delay=40&seed=${id}`;
+    await openFixture('handover', '&worker=slow');
+    if (engine === 'webkit') await sleep(3000); // as in test 11
+    await browser.kill();
+    opened = [];
+    await browser.restart();
+
+    const page = await openFixture('handover', '&worker=slow&existing=1');
+    // Forget that the worker hosts, as a worker installed by an older version would leave it.
+    expect(await run(page, `new Promise((resolve, reject) => {
+      const open = indexedDB.open('rx-background-fetch-hosts');
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        if (!open.result.objectStoreNames.contains('hosts')) {
+          open.result.close();
+          indexedDB.deleteDatabase('rx-background-fetch-hosts'); // this open made it: leave none
+          return resolve(true);
+        }
+        const done = open.result.transaction('hosts', 'readwrite');
+        done.objectStore('hosts').delete(window.registration.scope);
+        done.oncomplete = () => resolve(open.result.close() || true);
+        done.onerror = () => reject(done.error);
+      };
+    })`)).toBe(true);
+    await eventually('no request in flight', () => server.inFlight === 0);
+    server.reset();
+    await call(page, 'startFetch', id, [url]);
+    const { report } = await workerReport(page, id);
+    expect(report).toMatchObject({ type: 'backgroundfetchsuccess', result: 'success', downloaded: size });
+    expect(report.records).toEqual([{ url: `${origin()}${url}`, status: 200, size, sha256: sha256(bodyOf(size, id)) }]);
+    const ranges = requestsTo(url).map((request) => request.range);
+    expect(ranges[0]).toBeUndefined();
+    expect(ranges.length).toBeGreaterThan(1);
+    expect(ranges.slice(1)).toEqual(ranges.slice(1).map(() => expect.stringMatching(/^bytes=[1-9]\d*-$/)));
+    // The page's request ended before the worker's began: never two hosts at once.
+    expect(server.maxInFlight).toBe(1);
+  }, TEST_MS);
+
   // Last, as it kills the browser.
   test('4. killed in the middle of a download and started again on the same profile, the fetch resumes with Range', async () => {
     const id = `kill-${slug}`;
