@@ -27,8 +27,9 @@ export function workerCaller(activeWorker: () => ServiceWorker | null): Caller {
       const stop = () => {
         clearTimeout(timer);
         channel.port1.close();
+        cancel?.removeEventListener('abort', stop);
       };
-      cancel?.addEventListener('abort', stop, { once: true });
+      cancel?.addEventListener('abort', stop);
       channel.port1.onmessage = (event: MessageEvent) => {
         const reply = event.data as Message;
         if (!isMessage(reply) || reply[tag] !== 'reply') return;
@@ -75,8 +76,9 @@ export function broadcastCaller(channel: BroadcastChannel): Caller {
       const stop = () => {
         clearInterval(timer);
         waiting.delete(callId);
+        cancel?.removeEventListener('abort', stop);
       };
-      cancel?.addEventListener('abort', stop, { once: true });
+      cancel?.addEventListener('abort', stop);
       waiting.set(callId, {
         resolve: (value) => {
           stop();

@@ -4,7 +4,13 @@ import { channelName } from './protocol';
 import { requestScopeLock } from './scopeLock';
 import { serveHost } from './serveHost';
 
-/** This page's part in hosting a scope whose service worker does not. */
+/**
+ * This page's part in hosting a scope whose service worker does not.
+ *
+ * @example
+ * const host: PageHost = hostInPage(scope, {});
+ * await host.handOver(); // the worker hosts now
+ */
 export interface PageHost {
   /** Resolves once some page hosts the scope (this one, or the lock's holder) and takes calls. */
   readonly listening: Promise<void>;

@@ -22,7 +22,13 @@ function warnOnce(why: string): void {
   );
 }
 
-/** Who hosts for one page's registration, and the caller that reaches that host. */
+/**
+ * Who hosts for one page's registration, and the caller that reaches that host.
+ *
+ * @example
+ * const route: PageRoute = routeCalls(registration, channel, {});
+ * channel.onmessage = (event) => event.data[tag] === 'worker' && route.workerHosts();
+ */
 export interface PageRoute {
   /** Sends a call to the scope's host, again through the new host if it changes before the answer. */
   readonly call: Caller;
@@ -51,21 +57,28 @@ export function routeCalls(
   const toPage = broadcastCaller(channel);
   let watched: ServiceWorker | null = null;
   let confirmed = false;
-  let via: Promise<PageHost | 'worker'> = Promise.resolve('worker');
+  let hosting: PageHost | undefined;
+  let current: PageHost | 'worker' = 'worker';
+  let via: Promise<PageHost | 'worker'> = Promise.resolve(current);
   let rerouted = new AbortController();
 
-  const set = (next: PageHost | 'worker') => {
-    via = Promise.resolve(next);
-    rerouted.abort();
-    rerouted = new AbortController();
+  // Sets the route; calls waiting on another route are sent again on this one.
+  const route = (next: 'worker' | 'page'): PageHost | 'worker' => {
+    if (next === 'worker' && hosting !== undefined) void hosting.handOver();
+    if (next === 'worker') hosting = undefined;
+    else hosting ??= hostInPage(scope, options);
+    const chosen = next === 'worker' ? 'worker' : hosting!;
+    if (chosen !== current) {
+      current = chosen;
+      rerouted.abort();
+      rerouted = new AbortController();
+    }
+    via = Promise.resolve(chosen);
+    return chosen;
   };
   const toWorkerHost = () => {
     confirmed = true;
-    void via.then((host) => {
-      if (host === 'worker') return;
-      set('worker');
-      void host.handOver();
-    });
+    void via.then(() => route('worker'));
   };
   const decide = (worker: ServiceWorker) => {
     if (worker === watched) return;
@@ -73,17 +86,18 @@ export function routeCalls(
     confirmed = false;
     void helloFrom(worker).then(() => watched === worker && toWorkerHost());
     via = markedWorkerHost(scope).then((scriptURL) => {
+      if (watched !== worker) return via;
       if (confirmed || scriptURL === worker.scriptURL) {
         setTimeout(() => {
           if (confirmed || watched !== worker) return;
           warnOnce(`the service worker ${worker.scriptURL} was recorded as running the polyfill but has not answered for ${silentHostMs / 1000} s`);
           void forgetWorkerHost(scope, worker.scriptURL);
-          set(hostInPage(scope, options));
+          route('page');
         }, silentHostMs);
-        return 'worker';
+        return route('worker');
       }
       setTimeout(() => confirmed || watched !== worker || warnOnce('the service worker does not run the polyfill'), warnAfterMs);
-      return hostInPage(scope, options);
+      return route('page');
     });
   };
 
@@ -92,12 +106,19 @@ export function routeCalls(
       const worker = registration.active;
       if (worker === null) throw new TypeError('Background fetch needs an active service worker: await navigator.serviceWorker.ready first.');
       decide(worker);
-      const host = await via;
+      const deciding = via;
+      const host = await deciding;
+      if (deciding !== via) continue; // decided again meanwhile
       const { signal } = rerouted;
       const answer = host === 'worker' ? toWorker(message, signal) : host.listening.then(() => toPage(message, signal));
-      const changed = new Promise<undefined>((resolve) => signal.addEventListener('abort', () => resolve(undefined), { once: true }));
-      const outcome = await Promise.race([answer.then((value) => ({ value })), changed]);
-      if (outcome !== undefined) return outcome.value;
+      let onChange!: () => void;
+      const changed = new Promise<undefined>((resolve) => signal.addEventListener('abort', (onChange = () => resolve(undefined))));
+      try {
+        const outcome = await Promise.race([answer.then((value) => ({ value })), changed]);
+        if (outcome !== undefined) return outcome.value;
+      } finally {
+        signal.removeEventListener('abort', onChange);
+      }
       answer.catch(() => undefined);
     }
   };

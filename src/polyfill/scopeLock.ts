@@ -1,6 +1,12 @@
 import { channelName } from './protocol';
 
-/** A request for a scope's Web Lock: whoever holds it is the scope's only host. */
+/**
+ * A request for a scope's Web Lock: whoever holds it is the scope's only host.
+ *
+ * @example
+ * const lock: ScopeLock = requestScopeLock(scope);
+ * void lock.held.then(startHosting);
+ */
 export interface ScopeLock {
   /** Resolves once this realm holds the lock (at once where Web Locks do not exist); never if released first. */
   readonly held: Promise<void>;

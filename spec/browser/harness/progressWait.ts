@@ -17,11 +17,28 @@ export interface WaitLimits {
   capMs?: number;
 }
 
-/** Defaults of {@link WaitLimits}. */
+/**
+ * Default `stallMs`: a minute with nothing moving.
+ * @example
+ *   const options = { stallMs: STALL_MS * 2 };
+ *   await waitWhileProgressing('a slow step', poll, options);
+ */
 export const STALL_MS = 60_000;
+
+/**
+ * Default `capMs`: five minutes in all.
+ * @example
+ *   const jestTimeout = CAP_MS + 60_000;
+ *   test('long', async () => { await waitWhileProgressing('it', poll); }, jestTimeout);
+ */
 export const CAP_MS = 300_000;
 
-/** What one poll saw: whether the wait is over, and readings whose change counts as progress. */
+/**
+ * What one poll saw: whether the wait is over, and readings whose change counts as progress.
+ * @example
+ *   const poll = async (): Promise<Poll> => ({ done: events.length >= 3, progress: events.length });
+ *   await waitWhileProgressing('three events', poll);
+ */
 export interface Poll {
   done: boolean;
   progress: unknown;
