@@ -26,6 +26,8 @@ export interface TestServer {
   readonly inFlight: number;
   /** Highest `inFlight` seen since start/reset(). */
   readonly maxInFlight: number;
+  /** Bytes written to clients since start (never reset): a wait can tell from it that a download still moves. */
+  readonly bytesSent: number;
   /** Clears `requests`, `maxInFlight` (down to the current `inFlight`) and the per-URL counters. */
   reset(): void;
   /** Stops listening, destroys every open socket and cancels every pending timer. Idempotent. */
@@ -119,9 +121,13 @@ export async function startTestServer(options: { host?: string; files?: string }
       else res.destroy();
     }
   });
+  let bytesOfClosedSockets = 0;
   server.on('connection', (socket) => {
     sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+    socket.on('close', () => {
+      sockets.delete(socket);
+      bytesOfClosedSockets += socket.bytesWritten;
+    });
   });
 
   const shutdown = () =>
@@ -143,6 +149,11 @@ export async function startTestServer(options: { host?: string; files?: string }
     },
     get maxInFlight() {
       return maxInFlight;
+    },
+    get bytesSent() {
+      let open = 0;
+      for (const socket of sockets) open += socket.bytesWritten;
+      return bytesOfClosedSockets + open;
     },
     reset() {
       requests.length = 0;

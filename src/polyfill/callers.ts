@@ -14,36 +14,39 @@ const resendMs = 3000;
  * await call({ method: 'getIds' });
  */
 export function workerCaller(activeWorker: () => ServiceWorker | null): Caller {
-  return (call) =>
+  const call: Caller = (message, cancel) =>
     new Promise((resolve, reject) => {
       const callId = crypto.randomUUID();
       const channel = new MessageChannel();
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const send = () => {
-        const worker = activeWorker();
-        if (worker === null) {
-          reject(new TypeError('The service worker is no longer active; wait for navigator.serviceWorker.ready.'));
-          return;
-        }
-        worker.postMessage({ [tag]: 'call', callId, call } satisfies Message, [channel.port2]);
-      };
-      channel.port1.onmessage = (event: MessageEvent) => {
-        const message = event.data as Message;
-        if (!isMessage(message) || message[tag] !== 'reply') return;
+      const worker = activeWorker();
+      if (worker === null) {
+        reject(new TypeError('The service worker is no longer active; wait for navigator.serviceWorker.ready.'));
+        return;
+      }
+      const stop = () => {
         clearTimeout(timer);
         channel.port1.close();
-        if (message.ok) resolve(message.value as never);
-        else reject(fromWire(message.error));
+        cancel?.removeEventListener('abort', stop);
       };
-      send();
-      if (call.method !== 'fetch') {
+      cancel?.addEventListener('abort', stop);
+      channel.port1.onmessage = (event: MessageEvent) => {
+        const reply = event.data as Message;
+        if (!isMessage(reply) || reply[tag] !== 'reply') return;
+        stop();
+        if (reply.ok) resolve(reply.value as never);
+        else reject(fromWire(reply.error));
+      };
+      worker.postMessage({ [tag]: 'call', callId, call: message } satisfies Message, [channel.port2]);
+      if (message.method !== 'fetch') {
         timer = setTimeout(() => {
           // A port can be transferred once, so a resend is a new call on a new channel.
-          channel.port1.close();
-          workerCaller(activeWorker)(call).then(resolve as never, reject);
+          stop();
+          if (!cancel?.aborted) call(message, cancel).then(resolve as never, reject);
         }, resendMs);
       }
     });
+  return call;
 }
 
 /**
@@ -65,18 +68,24 @@ export function broadcastCaller(channel: BroadcastChannel): Caller {
     if (message.ok) found.resolve(message.value as never);
     else found.reject(fromWire(message.error));
   });
-  return (call: Call) =>
+  return (call: Call, cancel?: AbortSignal) =>
     new Promise((resolve, reject) => {
       const callId = crypto.randomUUID();
       const send = () => channel.postMessage({ [tag]: 'call', callId, call } satisfies Message);
       const timer = setInterval(send, resendMs);
+      const stop = () => {
+        clearInterval(timer);
+        waiting.delete(callId);
+        cancel?.removeEventListener('abort', stop);
+      };
+      cancel?.addEventListener('abort', stop);
       waiting.set(callId, {
         resolve: (value) => {
-          clearInterval(timer);
+          stop();
           resolve(value);
         },
         reject: (error) => {
-          clearInterval(timer);
+          stop();
           reject(error);
         },
       });
@@ -85,22 +94,19 @@ export function broadcastCaller(channel: BroadcastChannel): Caller {
 }
 
 /**
- * Asks a service worker whether it runs the polyfill's host: `true` if it answers within `ms`.
+ * Resolves when `worker` answers that it runs the polyfill's host; never for a worker that does
+ * not. The message wakes a stopped worker, which answers once its script has run, however long
+ * that takes.
  *
  * @example
- * if (await probeWorker(registration.active, 3000)) console.log('downloads run in the worker');
+ * void helloFrom(registration.active).then(() => console.log('the worker hosts'));
  */
-export function probeWorker(worker: ServiceWorker, ms: number): Promise<boolean> {
+export function helloFrom(worker: ServiceWorker): Promise<void> {
   return new Promise((resolve) => {
     const channel = new MessageChannel();
-    const timer = setTimeout(() => {
-      channel.port1.close();
-      resolve(false);
-    }, ms);
     channel.port1.onmessage = () => {
-      clearTimeout(timer);
       channel.port1.close();
-      resolve(true);
+      resolve();
     };
     worker.postMessage({ [tag]: 'call', callId: crypto.randomUUID(), call: { method: 'hello' } } satisfies Message, [channel.port2]);
   });

@@ -32,13 +32,16 @@ export function createHost(
   streams = false,
 ): Host {
   const watched = new Map<string, { registration: BackgroundFetchRegistration; seq: number; state: BackgroundFetchState; waiting: boolean }>();
+  // Sequence numbers start past those of any earlier host (a worker restarted, a page handed
+  // over), so pages that mirror a fetch take the new host's states: 1000 per ms outruns any host.
+  const firstSeq = Date.now() * 1000;
 
   const remote = (registration: BackgroundFetchRegistration): RemoteFetch => {
     const key = storedFetchOf(registration)?.key;
     if (key === undefined) throw new TypeError('The host can only publish registrations its own manager made.');
     let entry = watched.get(key);
     if (entry === undefined) {
-      const fresh = { registration, seq: 0, state: snapshot(registration), waiting: false };
+      const fresh = { registration, seq: firstSeq, state: snapshot(registration), waiting: false };
       watched.set(key, (entry = fresh));
       const send = () => {
         fresh.seq++;

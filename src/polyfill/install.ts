@@ -2,12 +2,17 @@ import { BackgroundFetchManager } from '../BackgroundFetchManager';
 import { BackgroundFetchRecord } from '../BackgroundFetchRecord';
 import { BackgroundFetchRegistration } from '../BackgroundFetchRegistration';
 import { backendOption } from '../backend';
+import { LocalBackend } from '../engine/localBackend';
 import { BackgroundFetchEvent, BackgroundFetchUpdateUIEvent } from '../events';
-import type { BackgroundFetchManagerOptions } from '../managerOptions';
-import { broadcastCaller, probeWorker, workerCaller } from './callers';
+import { resolveManagerOptions, type BackgroundFetchManagerOptions } from '../managerOptions';
+import { sharedIndexedDBStore } from '../store/indexedDBStore';
+import { markWorkerHosts } from './hostMarker';
+import { LockedBackend } from './lockedBackend';
 import { notifyFor } from './notifications';
-import { channelName, isMessage, tag } from './protocol';
+import { routeCalls } from './pageRoute';
+import { channelName, isMessage, tag, type Message } from './protocol';
 import { RemoteBackend, type Caller } from './remoteBackend';
+import { requestScopeLock } from './scopeLock';
 import { serveHost } from './serveHost';
 
 /** Options of {@link install}: the manager options of the host, plus these. */
@@ -22,15 +27,14 @@ interface ServiceWorkerScope extends EventTarget {
   registration: ServiceWorkerRegistration;
 }
 
-/** The part of a service worker's `message` event used here (the DOM typings lack worker types). */
-interface WorkerMessageEvent extends MessageEvent {
+/** The part of a service worker's extendable events used here (the DOM typings lack worker types). */
+interface Extendable extends Event {
   waitUntil(promise: Promise<unknown>): void;
 }
+type WorkerMessageEvent = MessageEvent & Extendable;
 
 const installed = Symbol.for('rx-background-fetch.installed');
 const handlerNames = ['backgroundfetchsuccess', 'backgroundfetchfail', 'backgroundfetchabort', 'backgroundfetchclick'];
-// How long a page waits for its service worker to say it runs the polyfill.
-const probeMs = 3000;
 const keepAliveMs = 10_000;
 
 /**
@@ -111,7 +115,13 @@ function installInWorker(worker: ServiceWorkerScope, options: Omit<InstallOption
   for (const type of handlerNames) defineHandler(worker, `on${type}`, type);
   const { notifications = false, ...managerOptions } = options;
   const scope = worker.registration.scope;
-  const manager = new BackgroundFetchManager({ ...managerOptions, scope, events: worker });
+  recordHosting(worker, scope);
+  // The engine starts only once this worker holds the scope's lock, after any hosting page let go.
+  const settings = resolveManagerOptions({ ...managerOptions, scope, events: worker }, globalThis as never, sharedIndexedDBStore);
+  const lock = requestScopeLock(scope);
+  const backend = new LockedBackend(scope, settings.baseURL, lock.held.then(() => new LocalBackend(settings, worker)));
+  const manager = new BackgroundFetchManager({ [backendOption]: backend } as BackgroundFetchManagerOptions);
+  announce(scope);
   defineBackgroundFetch((registration) =>
     registration === worker.registration ? manager : new BackgroundFetchManager({ ...managerOptions, scope: registration.scope, events: worker }),
   );
@@ -130,10 +140,28 @@ function installInWorker(worker: ServiceWorkerScope, options: Omit<InstallOption
     if (port === undefined || !isMessage(message.data) || message.data[tag] !== 'call') return;
     const replied = take(message.data, (reply, transfer) => port.postMessage(reply, transfer));
     if (replied === undefined) return;
-    // A keep-alive call holds the worker while downloads run, as far as the browser allows.
-    const keepAlive = message.data.call.method === 'keepalive' ? host.busyFor(2 * keepAliveMs) : Promise.resolve();
+    // A fetch or keep-alive call holds the worker while downloads run, as far as the browser allows.
+    const { method } = message.data.call;
+    const keepAlive = method === 'keepalive' || method === 'fetch' ? host.busyFor(2 * keepAliveMs) : Promise.resolve();
     message.waitUntil(Promise.all([replied, keepAlive]));
   });
+}
+
+/**
+ * Records, before this worker can be called (`install`) and again as it takes over (`activate`),
+ * that its script runs the polyfill, so pages know it hosts however long it takes to start.
+ */
+function recordHosting(worker: ServiceWorkerScope, scope: string): void {
+  const record = (event: Event) => (event as Extendable).waitUntil(markWorkerHosts(scope, location.href).catch(() => undefined));
+  worker.addEventListener('install', record);
+  worker.addEventListener('activate', record);
+}
+
+/** Tells the scope's pages that a worker running the polyfill started, so a hosting page hands over. */
+function announce(scope: string): void {
+  const channel = new BroadcastChannel(channelName(scope));
+  channel.postMessage({ [tag]: 'worker' } satisfies Message);
+  channel.close();
 }
 
 /** An event handler attribute (`self.onbackgroundfetchsuccess = …`) on top of addEventListener. */
@@ -151,72 +179,29 @@ function defineHandler(target: EventTarget, property: string, type: string): voi
   });
 }
 
-let warned = false;
-
 function installInPage(options: Omit<InstallOptions, 'force'>): void {
   const { notifications: _notifications, ...managerOptions } = options;
   defineBackgroundFetch((registration) => {
     const scope = registration.scope;
     const channel = new BroadcastChannel(channelName(scope));
-    let mode: Promise<Caller> | undefined;
-    const resolveMode = (worker: ServiceWorker) =>
-      (mode ??= probeWorker(worker, probeMs).then(async (hosted) => {
-        if (hosted) return workerCaller(() => registration.active);
-        if (!warned) {
-          warned = true;
-          console.warn(
-            'rx-background-fetch: the service worker does not run the polyfill (call install() or importScripts("polyfill.min.js") in it), ' +
-              'so downloads run in one open page at a time and service-worker events (backgroundfetchsuccess, …) cannot fire.',
-          );
-        }
-        await hostInPage(scope, managerOptions);
-        return broadcastCaller(channel);
-      }));
+    const route = routeCalls(registration, channel, managerOptions);
     const call: Caller = async (message) => {
-      const worker = registration.active;
-      if (worker === null) {
+      if (registration.active === null) {
         if (message.method === 'get') return null as never;
         if (message.method === 'getIds') return [] as never;
-        throw new TypeError('Background fetch needs an active service worker: await navigator.serviceWorker.ready first.');
       }
-      return (await resolveMode(worker))(message);
+      return route.call(message);
     };
     const backend = new RemoteBackend(scope, globalThis.location?.href, call);
     channel.addEventListener('message', (event: MessageEvent) => {
       const data = event.data as unknown;
-      if (isMessage(data) && data[tag] === 'state') backend.receive(data.fetch);
+      if (!isMessage(data)) return;
+      if (data[tag] === 'state') backend.receive(data.fetch);
+      if (data[tag] === 'worker') route.workerHosts();
     });
     setInterval(() => {
       if (backend.running && registration.active !== null) void call({ method: 'keepalive' }).catch(() => undefined);
     }, keepAliveMs);
     return new BackgroundFetchManager({ [backendOption]: backend } as BackgroundFetchManagerOptions);
   });
-}
-
-const pageHosts = new Map<string, Promise<void>>();
-
-/**
- * Without the polyfill in the worker: one open page per scope (the Web Lock's holder) runs the
- * downloads. Resolves once a host listens, this page's or the lock holder's: a call sent on the
- * channel before that is lost until it is sent again, seconds later.
- */
-function hostInPage(scope: string, options: Omit<InstallOptions, 'force' | 'notifications'>): Promise<void> {
-  let listening = pageHosts.get(scope);
-  if (listening === undefined) {
-    listening = new Promise<void>((resolve) => {
-      const name = channelName(scope);
-      const run = () => {
-        serveHost(new BackgroundFetchManager({ ...options, scope }), scope, true);
-        resolve();
-        return new Promise<never>(() => undefined);
-      };
-      if (navigator.locks === undefined) return void run();
-      void navigator.locks.request(name, run);
-      void navigator.locks.query().then(({ held = [] }) => {
-        if (held.some((lock) => lock.name === name)) resolve();
-      });
-    });
-    pageHosts.set(scope, listening);
-  }
-  return listening;
 }

@@ -59,7 +59,9 @@ export type Message =
   | { readonly [tag]: 'call'; readonly callId: string; readonly call: Call }
   | { readonly [tag]: 'reply'; readonly callId: string; readonly ok: true; readonly value: unknown }
   | { readonly [tag]: 'reply'; readonly callId: string; readonly ok: false; readonly error: WireError }
-  | { readonly [tag]: 'state'; readonly fetch: RemoteFetch };
+  | { readonly [tag]: 'state'; readonly fetch: RemoteFetch }
+  /** A service worker that runs the polyfill has started for the scope: a page that hosts hands over. */
+  | { readonly [tag]: 'worker' };
 
 /**
  * An error made fit to cross realms, and back: `TypeError`/`RangeError` stay what they were, a

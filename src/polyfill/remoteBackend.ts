@@ -8,8 +8,8 @@ import type { BackgroundFetchOptions } from '../fetchOptions';
 import { storeRequest, toLiveRequest, toQuery } from '../normalizeRequests';
 import { fromWire, type Answers, type BodyMessage, type Call, type RemoteFetch } from './protocol';
 
-/** Sends one call to the host and resolves with its answer. */
-export type Caller = <C extends Call>(call: C) => Promise<Answers[C['method']]>;
+/** Sends one call to the host and resolves with its answer; `cancel` stops resending it (the call is then left unanswered). */
+export type Caller = <C extends Call>(call: C, cancel?: AbortSignal) => Promise<Answers[C['method']]>;
 
 interface Mirror {
   readonly registration: BackgroundFetchRegistration;

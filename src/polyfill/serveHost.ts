@@ -9,7 +9,7 @@ type Reply = (message: Message, transfer: Transferable[]) => void;
  * Serves a scope's host: publishes states on the scope's `BroadcastChannel`, answers calls, and
  * answers a call id seen before with the first answer (calls are resent while unanswered).
  * A page host (`listen`) takes calls from that channel too; a service worker takes them from
- * its `message` events. Returns the function that takes one incoming call.
+ * its `message` events. Returns the function that takes one incoming call, and `stop()`.
  *
  * @example
  * const { take } = serveHost(manager, scope, false);
@@ -20,10 +20,14 @@ export function serveHost(
   scope: string,
   listen: boolean,
   follow?: (registration: BackgroundFetchRegistration) => void,
-): { host: Host; take: (data: unknown, reply: Reply) => Promise<void> | undefined } {
+): { host: Host; take: (data: unknown, reply: Reply) => Promise<void> | undefined; stop: () => void } {
   const channel = new BroadcastChannel(channelName(scope));
+  let stopped = false;
+  const post = (message: Message) => {
+    if (!stopped) channel.postMessage(message);
+  };
   // A BroadcastChannel cannot carry ports, so only a worker host (replies over a port) streams bodies.
-  const host = createHost(manager, (message) => channel.postMessage(message), follow, !listen);
+  const host = createHost(manager, post, follow, !listen);
   const seen = new Map<string, Promise<Message>>();
   const answer = async (callId: string, call: Call): Promise<Message> => {
     try {
@@ -50,8 +54,13 @@ export function serveHost(
   };
   if (listen) {
     channel.addEventListener('message', (event: MessageEvent) => {
-      void take(event.data, (message) => channel.postMessage(message));
+      if (!stopped) void take(event.data, post);
     });
   }
-  return { host, take };
+  // A page host that hands over stops taking calls and publishing; its manager closes after.
+  const stop = () => {
+    stopped = true;
+    channel.close();
+  };
+  return { host, take, stop };
 }

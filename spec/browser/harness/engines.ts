@@ -17,6 +17,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { launch as launchPuppeteer, type Browser, type BrowserContext, type Page } from 'puppeteer-core';
 import { Builder, Capabilities, type WebDriver } from 'selenium-webdriver';
+import { STALL_MS, waitWhileProgressing, type WaitLimits } from './progressWait';
 
 /**
  * The three engines the browser tests run in: Gecko (Firefox ESR), Blink (Chromium) and WebKit (WebKitGTK).
@@ -28,8 +29,9 @@ export type EngineName = 'firefox' | 'chromium' | 'webkit';
 
 /**
  * Options of {@link launch}.
- * - `timeoutMs` (default 60 000): limit for launch, restart and close.
- * - `stepTimeoutMs` (default 30 000): limit for each page operation (open, evaluate, reload, screenshot, close).
+ * - `timeoutMs` (default 120 000): limit for launch, restart and close (generous: a loaded machine launches slowly).
+ * - `stepTimeoutMs` (default 60 000): limit for each page operation (open, evaluate, reload, screenshot, close): how long
+ *   a page may take to answer at all.
  * - `native` (default true): `false` hides Chromium's native Background Fetch (`--disable-blink-features=BackgroundFetch`)
  *   so the polyfill runs there too; Firefox and WebKit have no native Background Fetch, so it changes nothing there.
  * - `persistent` (default false): Chromium opens pages in its default context instead of an incognito one, so
@@ -115,12 +117,14 @@ export interface PageHandle {
   evaluate<T>(fn: string | ((...args: any[]) => T | Promise<T>), ...args: unknown[]): Promise<T>;
   /**
    * Polls the predicate in the page every 50 ms (errors, e.g. during a navigation, count as false) until it is
-   * truthy; rejects after `timeoutMs` (default 10 000) with the last error.
+   * truthy. Bounded by progress, not by the clock: it rejects, with the last error, only once nothing it watches
+   * has changed for `stallMs` (a number given alone; default 60 000), or at `capMs` (default 300 000). It watches
+   * the page's console and, when given, the JSON of the page expression `progress` and of `alsoProgress()` (Node side).
    * @example
    *   await page.waitFor(() => navigator.serviceWorker.controller !== null);
-   *   await page.waitFor('window.done === true', 5_000);
+   *   await page.waitFor('window.done === true', { progress: 'window.events.length', alsoProgress: () => server.bytesSent });
    */
-  waitFor(predicate: string | (() => unknown), timeoutMs?: number): Promise<void>;
+  waitFor(predicate: string | (() => unknown), limits?: number | WaitOptions): Promise<void>;
   /**
    * Reloads and waits for the load event.
    * @example
@@ -153,6 +157,19 @@ export interface PageHandle {
    *   await second.close();
    */
   close(): Promise<void>;
+}
+
+/**
+ * What {@link PageHandle.waitFor} watches, besides the page's console, and its limits.
+ * @example
+ *   const options: WaitOptions = { progress: 'window.progress.length', alsoProgress: () => server.bytesSent, stallMs: 30_000 };
+ *   await page.waitFor('window.finished', options);
+ */
+export interface WaitOptions extends WaitLimits {
+  /** A page expression (it may be a promise) whose JSON value changing counts as progress. */
+  progress?: string;
+  /** A Node-side reading whose change counts as progress. */
+  alsoProgress?: () => unknown;
 }
 
 const ENGINES: EngineName[] = ['firefox', 'chromium', 'webkit'];
@@ -220,8 +237,8 @@ export async function launch(engine: EngineName, options: LaunchOptions = {}): P
     );
   }
   const settings: Settings = {
-    timeoutMs: options.timeoutMs ?? 60_000,
-    stepTimeoutMs: options.stepTimeoutMs ?? 30_000,
+    timeoutMs: options.timeoutMs ?? 120_000,
+    stepTimeoutMs: options.stepTimeoutMs ?? 60_000,
     native: options.native ?? true,
     persistent: options.persistent ?? false,
   };
@@ -354,25 +371,23 @@ abstract class BasePage implements PageHandle {
     return (JSON.parse(json) as { v?: T }).v as T;
   }
 
-  async waitFor(predicate: string | (() => unknown), timeoutMs = 10_000): Promise<void> {
-    const expression = jsonExpression(predicate, []);
-    const deadline = Date.now() + timeoutMs;
-    let lastError: unknown;
-    for (;;) {
-      const left = Math.max(deadline - Date.now(), 1);
-      try {
-        const json = await this.step('waitFor', () => this.evaluateJson(expression), Math.min(left, this.stepTimeoutMs));
-        if ((JSON.parse(json) as { v?: unknown }).v) return;
-        lastError = undefined;
-      } catch (error) {
-        lastError = error;
-      }
-      if (Date.now() >= deadline) {
-        const why = lastError === undefined ? '' : `; last error: ${errorText(lastError)}`;
-        throw new Error(`[${this.engine}] waitFor (${this.url}): still falsy after ${timeoutMs} ms${why}`);
-      }
-      await sleep(50);
-    }
+  waitFor(predicate: string | (() => unknown), limits: number | WaitOptions = {}): Promise<void> {
+    const options: WaitOptions = typeof limits === 'number' ? { stallMs: limits } : limits;
+    const test = typeof predicate === 'string' ? predicate : `(${predicate.toString()})()`;
+    const progress = options.progress ?? 'null';
+    // One round trip per poll: whether it is done, and the page's progress reading (null if that throws).
+    const expression = `(async () => {
+      const done = !!(await (${test}));
+      const progress = await (async () => ${progress})().catch(() => null);
+      return JSON.stringify({ v: [done, progress] });
+    })()`;
+    const poll = async () => {
+      const json = await this.step('waitFor', () => this.evaluateJson(expression));
+      const [done, seen] = (JSON.parse(json) as { v: [boolean, unknown] }).v;
+      return { done, progress: [seen, this.consoleMessages().length, options.alsoProgress?.()] };
+    };
+    const what = `[${this.engine}] waitFor (${this.url}) ${test.replace(/\s+/g, ' ').slice(0, 100)}`;
+    return waitWhileProgressing(what, poll, { stallMs: options.stallMs ?? STALL_MS, capMs: options.capMs });
   }
 }
 

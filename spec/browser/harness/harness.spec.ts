@@ -2,10 +2,14 @@ import { existsSync, promises as fsp, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { available, launch, requiredEngines, type BrowserSession, type EngineName, type PageHandle } from './engines';
+import { waitWhileProgressing } from './progressWait';
 import { startStaticServer, type StaticServer } from './staticServer';
 
 const ENGINES: EngineName[] = ['firefox', 'chromium', 'webkit'];
-const LAUNCH_MS = 90_000;
+// Above launch()'s own limit (120 s), so that its error, not Jest's, reports a slow launch.
+const LAUNCH_MS = 180_000;
+// The waits are bounded by progress (progressWait.ts); Jest's limit only backs them up.
+jest.setTimeout(300_000);
 
 /** False for pids that are gone or zombies. */
 function isAlive(pid: number): boolean {
@@ -18,11 +22,8 @@ function isAlive(pid: number): boolean {
 }
 
 /** Node-side poll, for things the page cannot tell (webkit's console log arrives a few ms late). */
-async function eventually(check: () => boolean, ms = 5_000): Promise<void> {
-  for (const deadline = Date.now() + ms; !check(); ) {
-    if (Date.now() > deadline) throw new Error(`still false after ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+function eventually(what: string, check: () => boolean): Promise<void> {
+  return waitWhileProgressing(what, async () => ({ done: check(), progress: null }));
 }
 
 let server: StaticServer;
@@ -55,7 +56,7 @@ describe.each(ENGINES)('%s', (engine) => {
     expect(await page.evaluate(() => document.title)).toBe('harness fixture');
     expect(await page.evaluate((a: number, b: string) => `${b}${a + 1}`, 41, 'n=')).toBe('n=42');
     expect(await page.evaluate('isSecureContext')).toBe(true);
-    await eventually(() => page.consoleMessages().includes('fixture page loaded'));
+    await eventually('the page logged that it loaded', () => page.consoleMessages().includes('fixture page loaded'));
   });
 
   test('rejects with the engine and step when the page throws', async () => {
