@@ -1,6 +1,7 @@
 import { Observable, of } from 'rxjs';
 import { heldSpan, requestedSpan, resumeRange, spanEnd, type ByteSpan } from './byteSpan';
 import { completeLength, ifRangeFor, validatePartial } from './contentRange';
+import { refusedByCors } from './corsProbe';
 import { NetworkPatience, checkPatience, defaultPatience } from './networkPatience';
 import { normalizeRetry, type NormalizedRetry, type RetryOptions } from './retryOptions';
 import { maxTimerDelay } from './timerLimit';
@@ -148,8 +149,9 @@ async function runRecord(
     } catch {
       attempt.dispose();
       if (signal.aborted) return;
-      // A network failure: a GET waits it out and tries again; anything else fails at once.
-      if (restartable && (await patience.failed(signal))) continue;
+      // A network failure: a GET waits it out and tries again; anything else, and a request
+      // CORS refused (which looks the same), fails at once.
+      if (restartable && !(await refusedByCors(request, signal)) && (await patience.failed(signal))) continue;
       if (!signal.aborted) settle('fetch-error');
       return;
     }
