@@ -5,6 +5,7 @@ import { invalidState } from './errors';
 import { checkId, normalizeFetchOptions, type BackgroundFetchOptions } from './fetchOptions';
 import { resolveManagerOptions, type BackgroundFetchManagerOptions } from './managerOptions';
 import { storeRequest, toRequests } from './normalizeRequests';
+import { idlMembers } from './idlMembers';
 import { sharedIndexedDBStore } from './store/indexedDBStore';
 
 /**
@@ -17,6 +18,8 @@ import { sharedIndexedDBStore } from './store/indexedDBStore';
  * const registration = await manager.fetch('episode-1', ['/ep1.mp3'], { downloadTotal: 60e6 });
  */
 export class BackgroundFetchManager extends EventTarget {
+  // @ts-expect-error TS6133: never read; it runs once, for its effect (see idlMembers).
+  static #idl = /* @__PURE__ */ idlMembers(this);
   readonly #backend: ManagerBackend;
   #closed = false;
 
@@ -77,8 +80,4 @@ export class BackgroundFetchManager extends EventTarget {
   get [Symbol.toStringTag](): string {
     return 'BackgroundFetchManager';
   }
-}
-
-for (const name of ['fetch', 'get', 'getIds', 'close']) {
-  Object.defineProperty(BackgroundFetchManager.prototype, name, { enumerable: true });
 }

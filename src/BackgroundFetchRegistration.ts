@@ -2,6 +2,7 @@ import type { Observable } from 'rxjs';
 import type { BackgroundFetchFailureReason, BackgroundFetchResult, BackgroundFetchState } from '../operators/types';
 import type { BackgroundFetchRecord } from './BackgroundFetchRecord';
 import { invalidState } from './errors';
+import { idlMembers } from './idlMembers';
 import { toMatchOptions, toRequestInfo } from './matchArguments';
 
 /** Cache-API matching options of `match()` and `matchAll()`. */
@@ -36,6 +37,8 @@ export const registrationToken = Symbol('BackgroundFetchRegistration');
  * registration.addEventListener('progress', () => console.log(registration.downloaded));
  */
 export class BackgroundFetchRegistration extends EventTarget {
+  // @ts-expect-error TS6133: never read; it runs once, for its effect (see idlMembers).
+  static #idl = /* @__PURE__ */ idlMembers(this);
   readonly #source: RegistrationSource;
   #state!: BackgroundFetchState;
   #onprogress: ((this: BackgroundFetchRegistration, event: Event) => unknown) | null = null;
@@ -135,8 +138,4 @@ function progressed(before: BackgroundFetchState, after: BackgroundFetchState): 
     before.result !== after.result ||
     before.failureReason !== after.failureReason
   );
-}
-
-for (const name of Object.getOwnPropertyNames(BackgroundFetchRegistration.prototype)) {
-  if (name !== 'constructor') Object.defineProperty(BackgroundFetchRegistration.prototype, name, { enumerable: true });
 }
