@@ -48,13 +48,14 @@ export interface StoredRequest {
   readonly method: string;
   readonly headers: ReadonlyArray<readonly [string, string]>;
   readonly body: ArrayBuffer | null;
-  readonly credentials?: RequestCredentials;
-  readonly cache?: RequestCache;
-  readonly redirect?: RequestRedirect;
+  // Request's member types: lib.dom has names for them (RequestCredentials…), Node's types do not.
+  readonly credentials?: Request['credentials'];
+  readonly cache?: Request['cache'];
+  readonly redirect?: Request['redirect'];
   readonly referrer?: string;
-  readonly referrerPolicy?: ReferrerPolicy;
+  readonly referrerPolicy?: Request['referrerPolicy'];
   readonly integrity?: string;
-  readonly mode?: RequestMode;
+  readonly mode?: Request['mode'];
 }
 
 /**

@@ -2,6 +2,7 @@ import type { BackgroundFetchRegistration } from './BackgroundFetchRegistration'
 import { backendOption, type ManagerBackend } from './backend';
 import { LocalBackend } from './engine/localBackend';
 import { invalidState } from './errors';
+import type { BackgroundFetchManagerEventMap } from './eventMaps';
 import { checkId, normalizeFetchOptions, type BackgroundFetchOptions } from './fetchOptions';
 import { resolveManagerOptions, type BackgroundFetchManagerOptions } from './managerOptions';
 import { storeRequest, toRequests } from './normalizeRequests';
@@ -34,7 +35,7 @@ export class BackgroundFetchManager extends EventTarget {
    * before any download ends. Rejects `TypeError` for bad input or an id already active in this
    * scope, `QuotaExceededError` when `downloadTotal` exceeds the free quota; nothing is stored then.
    */
-  async fetch(id: string, requests: RequestInfo | URL | ReadonlyArray<RequestInfo | URL>, options: BackgroundFetchOptions = {}): Promise<BackgroundFetchRegistration> {
+  async fetch(id: string, requests: Request | string | URL | ReadonlyArray<Request | string | URL>, options: BackgroundFetchOptions = {}): Promise<BackgroundFetchRegistration> {
     this.#checkOpen('fetch');
     checkId(id);
     const release = this.#backend.reserve(id);
@@ -80,4 +81,25 @@ export class BackgroundFetchManager extends EventTarget {
   get [Symbol.toStringTag](): string {
     return 'BackgroundFetchManager';
   }
+}
+
+// The platform's own listener and options types: lib.dom's and Node's (@types/node) differ in name.
+type Listener = Parameters<EventTarget['addEventListener']>[1];
+type AddOptions = Parameters<EventTarget['addEventListener']>[2];
+type RemoveOptions = Parameters<EventTarget['removeEventListener']>[2];
+
+/** The manager's `addEventListener` and `removeEventListener`, typed by {@link BackgroundFetchManagerEventMap}. */
+export interface BackgroundFetchManager {
+  addEventListener<K extends keyof BackgroundFetchManagerEventMap>(
+    type: K,
+    listener: (this: BackgroundFetchManager, event: BackgroundFetchManagerEventMap[K]) => unknown,
+    options?: AddOptions,
+  ): void;
+  addEventListener(type: string, listener: Listener, options?: AddOptions): void;
+  removeEventListener<K extends keyof BackgroundFetchManagerEventMap>(
+    type: K,
+    listener: (this: BackgroundFetchManager, event: BackgroundFetchManagerEventMap[K]) => unknown,
+    options?: RemoveOptions,
+  ): void;
+  removeEventListener(type: string, listener: Listener, options?: RemoveOptions): void;
 }

@@ -1,6 +1,7 @@
 import type { Observable } from 'rxjs';
 import type { BackgroundFetchFailureReason, BackgroundFetchResult, BackgroundFetchState } from '../operators/types';
 import type { BackgroundFetchRecord } from './BackgroundFetchRecord';
+import type { BackgroundFetchRegistrationEventMap } from './eventMaps';
 import { invalidState } from './errors';
 import { idlMembers } from './idlMembers';
 import { toMatchOptions, toRequestInfo } from './matchArguments';
@@ -21,7 +22,7 @@ export interface RegistrationSource {
   readonly state$: Observable<BackgroundFetchState>;
   abort(): Promise<boolean>;
   /** Arguments already converted as Web IDL does; the request string is still to be parsed as a URL. */
-  matchAll(request: RequestInfo | undefined, options: Required<MatchOptions>): Promise<BackgroundFetchRecord[]>;
+  matchAll(request: Request | string | undefined, options: Required<MatchOptions>): Promise<BackgroundFetchRecord[]>;
 }
 
 /** Lets the library make registrations; `new BackgroundFetchRegistration()` from script throws. */
@@ -105,7 +106,7 @@ export class BackgroundFetchRegistration extends EventTarget {
   }
 
   /** The first record whose request matches, like `Cache.match()`; `undefined` when none does. */
-  async match(request: RequestInfo | URL, options: MatchOptions | null | undefined = undefined): Promise<BackgroundFetchRecord | undefined> {
+  async match(request: Request | string | URL, options: MatchOptions | null | undefined = undefined): Promise<BackgroundFetchRecord | undefined> {
     // Web IDL: the request is required (an explicit undefined is the string "undefined").
     if (arguments.length === 0) throw new TypeError('match() needs a request or URL to match.');
     const records = await this.#matching(toRequestInfo(request, 'match'), toMatchOptions(options, 'match'));
@@ -113,7 +114,7 @@ export class BackgroundFetchRegistration extends EventTarget {
   }
 
   /** Every record whose request matches (all of them without a request), in request order. */
-  async matchAll(request: RequestInfo | URL | undefined = undefined, options: MatchOptions | null | undefined = undefined): Promise<BackgroundFetchRecord[]> {
+  async matchAll(request: Request | string | URL | undefined = undefined, options: MatchOptions | null | undefined = undefined): Promise<BackgroundFetchRecord[]> {
     const query = request === undefined ? undefined : toRequestInfo(request, 'matchAll');
     return this.#matching(query, toMatchOptions(options, 'matchAll'));
   }
@@ -138,4 +139,25 @@ function progressed(before: BackgroundFetchState, after: BackgroundFetchState): 
     before.result !== after.result ||
     before.failureReason !== after.failureReason
   );
+}
+
+// The platform's own listener and options types: lib.dom's and Node's (@types/node) differ in name.
+type Listener = Parameters<EventTarget['addEventListener']>[1];
+type AddOptions = Parameters<EventTarget['addEventListener']>[2];
+type RemoveOptions = Parameters<EventTarget['removeEventListener']>[2];
+
+/** The registration's `addEventListener` and `removeEventListener`, typed by {@link BackgroundFetchRegistrationEventMap}. */
+export interface BackgroundFetchRegistration {
+  addEventListener<K extends keyof BackgroundFetchRegistrationEventMap>(
+    type: K,
+    listener: (this: BackgroundFetchRegistration, event: BackgroundFetchRegistrationEventMap[K]) => unknown,
+    options?: AddOptions,
+  ): void;
+  addEventListener(type: string, listener: Listener, options?: AddOptions): void;
+  removeEventListener<K extends keyof BackgroundFetchRegistrationEventMap>(
+    type: K,
+    listener: (this: BackgroundFetchRegistration, event: BackgroundFetchRegistrationEventMap[K]) => unknown,
+    options?: RemoveOptions,
+  ): void;
+  removeEventListener(type: string, listener: Listener, options?: RemoveOptions): void;
 }

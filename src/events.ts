@@ -4,8 +4,11 @@ import { idlMembers } from './idlMembers';
 import type { BackgroundFetchRegistration } from './BackgroundFetchRegistration';
 import type { ImageResource } from './store/types';
 
+// The platform's EventInit: lib.dom has it as a global, Node's types (@types/node) do not.
+type PlatformEventInit = NonNullable<ConstructorParameters<typeof Event>[1]>;
+
 /** The init dictionary of {@link BackgroundFetchEvent}: `registration` is required. */
-export interface BackgroundFetchEventInit extends EventInit {
+export interface BackgroundFetchEventInit extends PlatformEventInit {
   registration: BackgroundFetchRegistration;
 }
 

@@ -1,6 +1,7 @@
 export { BackgroundFetchManager } from './BackgroundFetchManager';
 export { BackgroundFetchRecord } from './BackgroundFetchRecord';
 export { BackgroundFetchRegistration, type MatchOptions, type RegistrationSource } from './BackgroundFetchRegistration';
+export type { BackgroundFetchManagerEventMap, BackgroundFetchRegistrationEventMap } from './eventMaps';
 export { BackgroundFetchEvent, BackgroundFetchUpdateUIEvent, type BackgroundFetchEventInit, type BackgroundFetchUIOptions } from './events';
 export type { BackgroundFetchOptions } from './fetchOptions';
 export type { BackgroundFetchManagerOptions, QuotaEstimate } from './managerOptions';

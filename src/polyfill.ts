@@ -1,4 +1,6 @@
 import { install, type InstallOptions } from './polyfill/install';
+// The global types install() makes true: ServiceWorkerRegistration.backgroundFetch and the rest.
+import './globals';
 
 export * from './index';
 
