@@ -33,7 +33,8 @@ const packageBuilds = {
   plugins: [ts()],
   output: [
     { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'shared-[hash].js', sourcemap: true },
-    { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'shared-[hash].cjs', sourcemap: true },
+    // interop 'auto': ky's default export is `default` of what require() gives (an ES module's namespace).
+    { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'shared-[hash].cjs', sourcemap: true, interop: 'auto' },
   ],
 };
 
@@ -42,7 +43,8 @@ const packageBuilds = {
 const declarations = (extension, plugins = []) => ({
   input: entries,
   external: isDependency,
-  plugins: [dts({ sourcemap: true, compilerOptions: { types: [] } }), ...plugins],
+  // declarationDir '.': each declaration's map is computed beside its source, so its `sources` are right.
+  plugins: [dts({ sourcemap: true, compilerOptions: { types: [], declarationDir: '.' } }), ...plugins],
   output: { dir: 'dist', format: 'es', entryFileNames: `[name].${extension}`, chunkFileNames: `shared-[hash].${extension}`, sourcemap: true },
 });
 
