@@ -78,6 +78,7 @@ export class BackgroundFetchManager extends EventTarget {
     if (this.#closed) throw invalidState(`${method}() was called on a closed BackgroundFetchManager; make a new one.`);
   }
 
+  /** `"BackgroundFetchManager"`, as `Object.prototype.toString` shows it. */
   get [Symbol.toStringTag](): string {
     return 'BackgroundFetchManager';
   }
@@ -90,16 +91,20 @@ type RemoveOptions = Parameters<EventTarget['removeEventListener']>[2];
 
 /** The manager's `addEventListener` and `removeEventListener`, typed by {@link BackgroundFetchManagerEventMap}. */
 export interface BackgroundFetchManager {
+  /** Listens to one of the manager's events, typed by {@link BackgroundFetchManagerEventMap}. */
   addEventListener<K extends keyof BackgroundFetchManagerEventMap>(
     type: K,
     listener: (this: BackgroundFetchManager, event: BackgroundFetchManagerEventMap[K]) => unknown,
     options?: AddOptions,
   ): void;
+  /** Listens to any event, as `EventTarget` does. */
   addEventListener(type: string, listener: Listener, options?: AddOptions): void;
+  /** Removes a listener added for one of the manager's events. */
   removeEventListener<K extends keyof BackgroundFetchManagerEventMap>(
     type: K,
     listener: (this: BackgroundFetchManager, event: BackgroundFetchManagerEventMap[K]) => unknown,
     options?: RemoveOptions,
   ): void;
+  /** Removes a listener, as `EventTarget` does. */
   removeEventListener(type: string, listener: Listener, options?: RemoveOptions): void;
 }

@@ -8,8 +8,11 @@ import { toMatchOptions, toRequestInfo } from './matchArguments';
 
 /** Cache-API matching options of `match()` and `matchAll()`. */
 export interface MatchOptions {
+  /** Ignore the URLs' query strings. */
   ignoreSearch?: boolean;
+  /** Match records whatever their method: without it, only GET records match. */
   ignoreMethod?: boolean;
+  /** Ignore the responses' `Vary` headers. */
   ignoreVary?: boolean;
 }
 
@@ -20,6 +23,7 @@ export interface MatchOptions {
 export interface RegistrationSource {
   /** Emits the current state at once, each change after (already throttled), completes after the last. */
   readonly state$: Observable<BackgroundFetchState>;
+  /** Aborts the fetch; resolves `true` if it was active. */
   abort(): Promise<boolean>;
   /** Arguments already converted as Web IDL does; the request string is still to be parsed as a URL. */
   matchAll(request: Request | string | undefined, options: Required<MatchOptions>): Promise<BackgroundFetchRecord[]>;
@@ -61,27 +65,35 @@ export class BackgroundFetchRegistration extends EventTarget {
     if (first) throw new TypeError('A registration source must emit its current state on subscription.');
   }
 
+  /** The id given to `fetch()`. */
   get id(): string {
     return this.#state.id;
   }
+  /** Bytes of all request bodies. */
   get uploadTotal(): number {
     return this.#state.uploadTotal;
   }
+  /** Request-body bytes sent so far. */
   get uploaded(): number {
     return this.#state.uploaded;
   }
+  /** The `downloadTotal` given to `fetch()`; 0 is no limit. */
   get downloadTotal(): number {
     return this.#state.downloadTotal;
   }
+  /** Response-body bytes stored so far. */
   get downloaded(): number {
     return this.#state.downloaded;
   }
+  /** `""` while the fetch runs, then `"success"` or `"failure"`. */
   get result(): BackgroundFetchResult {
     return this.#state.result;
   }
+  /** Why the fetch failed; `""` while it runs or when it succeeded. */
   get failureReason(): BackgroundFetchFailureReason {
     return this.#state.failureReason;
   }
+  /** Whether `match()` and `matchAll()` still work: false once the completion event is over. */
   get recordsAvailable(): boolean {
     return this.#state.recordsAvailable;
   }
@@ -91,9 +103,11 @@ export class BackgroundFetchRegistration extends EventTarget {
     return this.#source.state$;
   }
 
+  /** The `progress` event handler (like `addEventListener('progress', …)`); `null` for none. */
   get onprogress(): ((this: BackgroundFetchRegistration, event: Event) => unknown) | null {
     return this.#onprogress;
   }
+  /** Replaces the `progress` event handler; anything but a function clears it. */
   set onprogress(handler: ((this: BackgroundFetchRegistration, event: Event) => unknown) | null) {
     if (this.#onprogress !== null) this.removeEventListener('progress', this.#onprogress);
     this.#onprogress = typeof handler === 'function' ? handler : null;
@@ -127,6 +141,7 @@ export class BackgroundFetchRegistration extends EventTarget {
     return this.#source.matchAll(request, options);
   }
 
+  /** `"BackgroundFetchRegistration"`, as `Object.prototype.toString` shows it. */
   get [Symbol.toStringTag](): string {
     return 'BackgroundFetchRegistration';
   }
@@ -148,16 +163,20 @@ type RemoveOptions = Parameters<EventTarget['removeEventListener']>[2];
 
 /** The registration's `addEventListener` and `removeEventListener`, typed by {@link BackgroundFetchRegistrationEventMap}. */
 export interface BackgroundFetchRegistration {
+  /** Listens to one of the registration's events, typed by {@link BackgroundFetchRegistrationEventMap}. */
   addEventListener<K extends keyof BackgroundFetchRegistrationEventMap>(
     type: K,
     listener: (this: BackgroundFetchRegistration, event: BackgroundFetchRegistrationEventMap[K]) => unknown,
     options?: AddOptions,
   ): void;
+  /** Listens to any event, as `EventTarget` does. */
   addEventListener(type: string, listener: Listener, options?: AddOptions): void;
+  /** Removes a listener added for one of the registration's events. */
   removeEventListener<K extends keyof BackgroundFetchRegistrationEventMap>(
     type: K,
     listener: (this: BackgroundFetchRegistration, event: BackgroundFetchRegistrationEventMap[K]) => unknown,
     options?: RemoveOptions,
   ): void;
+  /** Removes a listener, as `EventTarget` does. */
   removeEventListener(type: string, listener: Listener, options?: RemoveOptions): void;
 }

@@ -9,12 +9,15 @@ type PlatformEventInit = NonNullable<ConstructorParameters<typeof Event>[1]>;
 
 /** The init dictionary of {@link BackgroundFetchEvent}: `registration` is required. */
 export interface BackgroundFetchEventInit extends PlatformEventInit {
+  /** The registration the event is about. */
   registration: BackgroundFetchRegistration;
 }
 
 /** What `updateUI()` may change. */
 export interface BackgroundFetchUIOptions {
+  /** The fetch's new title. */
   title?: string;
+  /** The fetch's new icons. */
   icons?: ImageResource[];
 }
 
