@@ -1,5 +1,6 @@
-import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { codeBlocks } from '../readme/readmeBlocks';
 import { packAndInstall, type PackedConsumer } from './packedConsumer';
 import { typeCheck } from './typeCheck';
 
@@ -10,14 +11,15 @@ import { typeCheck } from './typeCheck';
  * declaration of ours included, under one module resolution, in an ES module or a CommonJS
  * project, with the DOM lib, the WebWorker lib or Node's types only. Their `@ts-expect-error`
  * lines prove that the types are precise (an unused one is an error too). Each case also says
- * which declarations it must read: `.d.ts` for import, `.d.cts` for require.
+ * which declarations it must read: `.d.ts` for import, `.d.cts` for require. The README's
+ * TypeScript example (example-types, a service worker) is checked with the worker code.
  */
 const dom = { lib: ['ES2022', 'DOM', 'DOM.Iterable'], types: [] };
 const worker = { lib: ['ES2022', 'WebWorker'], types: [] };
 const nodeOnly = { lib: ['ES2022'], types: ['node'] };
 
 const pageCode = ['page.ts', 'page-script.ts', 'ponyfill.ts', 'operators.ts'];
-const workerCode = ['sw.ts', 'sw-script.ts', 'ponyfill.ts', 'operators.ts'];
+const workerCode = ['sw.ts', 'sw-script.ts', 'readme-types.ts', 'ponyfill.ts', 'operators.ts'];
 const nodeCode = ['node.ts', 'ponyfill.ts', 'operators.ts'];
 /** Copied into consumer/cjs, a project of `"type": "commonjs"`, where .ts files are CommonJS. */
 const commonJS = ['page.ts', 'ponyfill.ts', 'operators.ts', 'node.ts'];
@@ -44,6 +46,8 @@ let consumer: PackedConsumer;
 beforeAll(() => {
   consumer = packAndInstall(path.join(__dirname, 'consumer'), ['@types/node']);
   for (const file of commonJS) copyFileSync(path.join(consumer.dir, file), path.join(consumer.dir, 'cjs', file));
+  const [readme] = codeBlocks(path.resolve(__dirname, '../../README.md')).filter((block) => block.tag === 'example-types');
+  writeFileSync(path.join(consumer.dir, 'readme-types.ts'), readme.code);
 }, 60_000);
 afterAll(() => consumer?.remove());
 
