@@ -5,7 +5,13 @@ import path from 'node:path';
 
 const root = path.resolve(__dirname, '../..');
 
-/** A temporary project with the packed package installed, as a user's project would have it. */
+/**
+ * A temporary project with the packed package installed, as a user's project would have it.
+ *
+ * @example
+ * const consumer: PackedConsumer = packAndInstall(path.join(__dirname, 'consumer'));
+ * afterAll(() => consumer.remove());
+ */
 export interface PackedConsumer {
   /** The project folder: its node_modules holds the package and its dependencies. */
   readonly dir: string;

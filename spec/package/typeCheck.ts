@@ -23,7 +23,13 @@ function cachingHost(options: ts.CompilerOptions): ts.CompilerHost {
 /** True for declarations of a package other than rx-background-fetch (rxjs, @types/node…), TypeScript's libs excepted. */
 const otherPackage = (fileName: string) => /\/node_modules\/(?!rx-background-fetch\/|typescript\/lib\/)/.test(fileName);
 
-/** What {@link typeCheck} found: the errors, and which declaration files of the package were read. */
+/**
+ * What {@link typeCheck} found: the errors, and which declaration files of the package were read.
+ *
+ * @example
+ * const { errors, declarations }: TypeCheck = typeCheck(consumer.dir, { module: 'node16' }, ['cjs/ponyfill.ts']);
+ * expect(declarations).toContain('dist/index.d.cts');
+ */
 export interface TypeCheck {
   /** Formatted as tsc prints them; `[]` for none. */
   errors: string[];
