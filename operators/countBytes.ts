@@ -43,6 +43,8 @@ function reduce(tally: FetchTally, event: RecordEvent): FetchTally {
     }
     case 'settled':
       return settle(tally, index, record, event.result);
+    case 'waiting':
+      return { ...tally, waiting: tally.waiting + (event.waiting ? 1 : -1), changed: index };
   }
 }
 
@@ -55,6 +57,7 @@ function settle(tally: FetchTally, index: number, record: RecordStatus, result: 
     records: tally.records,
     settled: tally.settled + 1,
     changed: index,
+    waiting: tally.waiting,
   };
   if (fatalResults.has(result)) return { ...settleTally(next, result as 'quota-exceeded'), changed: index };
   if (next.settled === next.records.length) return { ...settleTally(next, firstFailure(next.records)), changed: index };

@@ -1,9 +1,10 @@
-import { Observable } from 'rxjs';
+import { Observable, of } from 'rxjs';
 import { heldSpan, requestedSpan, resumeRange, spanEnd, type ByteSpan } from './byteSpan';
 import { completeLength, ifRangeFor, validatePartial } from './contentRange';
+import { NetworkPatience, checkPatience, defaultPatience } from './networkPatience';
 import { normalizeRetry, type NormalizedRetry, type RetryOptions } from './retryOptions';
 import { maxTimerDelay } from './timerLimit';
-import type { BodySink, FetchRecord, RecordEvent, RecordResult, StoredRequest, StoredResponse, Transport } from './types';
+import type { BodySink, FetchRecord, RecordEvent, RecordResult, RetryBudget, StoredRequest, StoredResponse, Transport } from './types';
 
 /** Options of {@link httpRecord}. */
 export interface HttpRecordOptions {
@@ -11,10 +12,21 @@ export interface HttpRecordOptions {
   readonly transport: Transport;
   /** Where the body bytes go, chunk by chunk. */
   readonly sink: BodySink;
-  /** How often a GET whose body breaks off is resumed with `Range` before it is a `fetch-error`. Default 3. */
+  /**
+   * The record's one budget of retries on retried status codes (408, 429, 5xx: `limit`, default
+   * 3), spent by the transport across every request of the record; `delay` and `backoffLimit`
+   * also pace the attempts after network failures.
+   */
   readonly retry?: number | RetryOptions;
   /** Ms a body may go without a chunk before the attempt counts as broken. Default 30000. */
   readonly timeout?: number;
+  /**
+   * Ms of network failures (refused, reset, stalled, DNS), counted only while online, that a GET
+   * record waits out, resuming with `Range`, before it is a `fetch-error`. Default 600000 (10 min).
+   */
+  readonly patience?: number;
+  /** Whether the platform is online (emits now, then each change). Default: always online. */
+  readonly online$?: Observable<boolean>;
 }
 
 /**
@@ -36,7 +48,8 @@ export function httpRecord(options: HttpRecordOptions): (record: FetchRecord) =>
   const retry = normalizeRetry(options.retry);
   const timeout = options.timeout ?? 30_000;
   if (!(timeout > 0 && timeout <= maxTimerDelay)) throw new TypeError(`httpRecord: timeout must be a number of ms > 0 and ≤ ${maxTimerDelay}, got ${String(timeout)}.`);
-  const context: RecordContext = { transport: options.transport, sink: options.sink, retry, timeout };
+  const patience = checkPatience(options.patience ?? defaultPatience, 'httpRecord: patience');
+  const context: RecordContext = { transport: options.transport, sink: options.sink, retry, timeout, patience, online$: options.online$ ?? of(true) };
   return (record) =>
     new Observable<RecordEvent>((subscriber) => {
       const controller = new AbortController();
@@ -66,6 +79,8 @@ interface RecordContext {
   readonly sink: BodySink;
   readonly retry: NormalizedRetry;
   readonly timeout: number;
+  readonly patience: number;
+  readonly online$: Observable<boolean>;
 }
 
 /** A store write failed: kept apart from network failures, which are retried. */
@@ -86,7 +101,17 @@ async function runRecord(
   const asked = requestedSpan(request);
   // A GET can be sent again: one that cannot be resumed restarts from zero after a break.
   const restartable = request.method === 'GET';
-  const settle = (result: RecordResult) => emit({ type: 'settled', index, result });
+  const patience = new NetworkPatience({
+    online$: context.online$,
+    patience: context.patience,
+    retry: context.retry,
+    timeout: context.timeout,
+    waiting: (waiting) => emit({ type: 'waiting', index, waiting }),
+  });
+  const settle = (result: RecordResult) => {
+    patience.done();
+    emit({ type: 'settled', index, result });
+  };
   let { offset, response: previous } = await context.sink.resumePoint(index);
   if (asked !== null && previous !== null && holdsAll(asked, offset, previous)) {
     // Every byte was stored before the record was cut off (a close() just before it settled):
@@ -95,10 +120,21 @@ async function runRecord(
     settle(previous.status >= 200 && previous.status <= 299 ? 'success' : 'bad-status');
     return;
   }
-  let failures = 0;
+  // One budget for the whole record: the transport spends it on status retries, whatever attempt.
+  let retriesLeft = context.retry.limit;
+  const budget: RetryBudget = {
+    get left() {
+      return retriesLeft;
+    },
+    spend: () => void retriesLeft--,
+  };
   let uploadCounted = false;
+  // The most bytes the record has held: only getting past it is progress (a restart from zero
+  // that breaks at the same place again is not).
+  let furthest = offset;
 
   for (;;) {
+    await patience.ready(signal);
     if (signal.aborted) return;
     // What a record that cannot be resumed held is replaced, never continued.
     if (asked === null) offset = 0;
@@ -108,14 +144,18 @@ async function runRecord(
     let response: Response;
     try {
       const sent = toRequest(request, resume, resume === null ? null : ifRangeFor(previous), attempt.signal);
-      response = await context.transport(sent, { signal: attempt.signal });
+      response = await context.transport(sent, { signal: attempt.signal, budget });
     } catch {
       attempt.dispose();
+      if (signal.aborted) return;
+      // A network failure: a GET waits it out and tries again; anything else fails at once.
+      if (restartable && (await patience.failed(signal))) continue;
       if (!signal.aborted) settle('fetch-error');
       return;
     }
     try {
       if (signal.aborted) return;
+      patience.answered();
       if (!uploadCounted && request.body !== null && request.body.byteLength > 0) {
         uploadCounted = true;
         emit({ type: 'uploaded', index, bytes: request.body.byteLength });
@@ -147,6 +187,10 @@ async function runRecord(
       // `offset` follows every stored chunk, so an attempt that breaks off resumes where it stopped.
       await readBody(response, index, context, attempt, (bytes) => {
         offset += bytes;
+        if (offset > furthest) {
+          furthest = offset;
+          patience.progressed();
+        }
         emit({ type: 'chunk', index, bytes });
       });
       attempt.drained();
@@ -165,12 +209,12 @@ async function runRecord(
         settle(isQuotaError(error.reason) ? 'quota-exceeded' : 'fetch-error');
         return;
       }
-      if (!restartable || failures >= context.retry.limit) {
-        settle('fetch-error');
-        return;
-      }
-      failures++;
-      await wait(Math.min(context.retry.delay(failures), context.retry.backoffLimit), signal);
+      // The body broke off, stalled or brought nothing: a network failure, waited out like one
+      // (its connection closed first).
+      attempt.dispose();
+      if (restartable && (await patience.failed(signal))) continue;
+      if (!signal.aborted) settle('fetch-error');
+      return;
     } finally {
       attempt.dispose();
     }
@@ -307,17 +351,4 @@ function linkedController(parent: AbortSignal): LinkedController {
       if (!drained) controller.abort(attemptEnded);
     },
   };
-}
-
-/** Waits `ms`, or less when the signal aborts first (every wait takes the signal). */
-function wait(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -24,7 +24,7 @@ export function createTally(
     failureReason: '',
     recordsAvailable: true,
   };
-  return { state, records: new Array<RecordStatus>(recordCount).fill(freshRecord), settled: 0, changed: -1 };
+  return { state, records: new Array<RecordStatus>(recordCount).fill(freshRecord), settled: 0, changed: -1, waiting: 0 };
 }
 
 /** Record results that end the whole fetch at once; the requests they cut off are not failures. */
@@ -61,5 +61,5 @@ export function settleTally(tally: FetchTally, reason: BackgroundFetchFailureRea
     result: reason === '' ? 'success' : 'failure',
     failureReason: reason,
   };
-  return { state, records, settled: records.length, changed: -1 };
+  return { state, records, settled: records.length, changed: -1, waiting: 0 };
 }

@@ -113,6 +113,8 @@ export interface FetchRecord {
  * - `chunk`: `bytes` more body bytes were stored.
  * - `uploaded`: `bytes` more request-body bytes were sent.
  * - `settled`: the record ended with `result`.
+ * - `waiting`: the record started (`true`) or stopped (`false`) waiting for the network: it is
+ *   offline, or retrying after a network failure.
  *
  * @example
  * const event: RecordEvent = { type: 'chunk', index: 0, bytes: 65536 };
@@ -151,6 +153,14 @@ export type RecordEvent =
       readonly index: number;
       /** How it ended. */
       readonly result: RecordResult;
+    }
+  | {
+      /** The record started or stopped waiting for the network. */
+      readonly type: 'waiting';
+      /** The record's index. */
+      readonly index: number;
+      /** `true` when it started waiting (offline, or retrying after a network failure). */
+      readonly waiting: boolean;
     };
 
 /**
@@ -174,7 +184,8 @@ export interface RecordStatus {
 /**
  * The byte-counting reducer's accumulator: the public state plus one status per record.
  * `records` is a live table owned by the reducer (entries are replaced, never edited), so
- * read it synchronously; `changed` is the index of the record this step touched, or -1.
+ * read it synchronously; `changed` is the index of the record this step touched, or -1;
+ * `waiting` counts the records waiting for the network now.
  *
  * @example
  * tally$.subscribe((t: FetchTally) => console.log(t.state.downloaded, t.records[t.changed]));
@@ -188,16 +199,43 @@ export interface FetchTally {
   readonly settled: number;
   /** The index of the record this step touched, or -1. */
   readonly changed: number;
+  readonly waiting: number;
 }
 
 /**
- * Sends one request and resolves with its response (headers received, body unread).
- * `fetch` itself is a transport; `createKyTransport()` adds retries and a timeout.
+ * A record's one budget of retries on retried status codes (408, 429, 5xx), shared by every
+ * request the record sends: its first try, its resumes and restarts.
+ *
+ * @example
+ * const budget: RetryBudget = { left: 3, spend() { this.left--; } };
+ * await transport(request, { signal, budget });
+ */
+export interface RetryBudget {
+  /** Status retries the record may still make. */
+  readonly left: number;
+  /** Called once for each status retry a transport makes. */
+  spend(): void;
+}
+
+/**
+ * What a transport is given besides the request: the signal that cancels it and, from
+ * {@link httpRecord}, the record's retry budget (a transport that retries statuses spends it;
+ * one that does not, `fetch` itself, ignores it).
+ */
+export interface TransportInit {
+  readonly signal: AbortSignal;
+  readonly budget?: RetryBudget;
+}
+
+/**
+ * Sends one request and resolves with its response (headers received, body unread); rejects on
+ * a network failure. `fetch` itself is a transport; `createKyTransport()` adds status retries,
+ * `Retry-After` and a header timeout.
  *
  * @example
  * const transport: Transport = (request, { signal }) => fetch(request, { signal });
  */
-export type Transport = (request: Request, init: { signal: AbortSignal }) => Promise<Response>;
+export type Transport = (request: Request, init: TransportInit) => Promise<Response>;
 
 /**
  * Where the fetch stage puts response bodies of one background fetch, chunk by chunk.

@@ -1,3 +1,4 @@
+import { ReplaySubject, distinctUntilChanged, takeUntil, type Observable } from 'rxjs';
 import type { BackgroundFetchRegistration } from './BackgroundFetchRegistration';
 import { backendOption, type ManagerBackend } from './backend';
 import { LocalBackend } from './engine/localBackend';
@@ -22,6 +23,7 @@ export class BackgroundFetchManager extends EventTarget {
   // @ts-expect-error TS6133: never read; it runs once, for its effect (see idlMembers).
   static #idl = /* @__PURE__ */ idlMembers(this);
   readonly #backend: ManagerBackend;
+  readonly #closing = new ReplaySubject<void>(1);
   #closed = false;
 
   constructor(options?: BackgroundFetchManagerOptions) {
@@ -64,6 +66,19 @@ export class BackgroundFetchManager extends EventTarget {
   }
 
   /**
+   * Non-standard: the active ids of this scope, oldest first, as a stream: the current list as
+   * soon as it is known, then every change, including fetches started after this call in
+   * another page, another manager or the service worker. It ends when the manager closes.
+   *
+   * @example
+   * manager.ids$.subscribe((ids) => render(ids));
+   * // [] … ['episode-1'] … ['episode-1', 'episode-2'] … ['episode-2']
+   */
+  get ids$(): Observable<string[]> {
+    return this.#backend.ids$.pipe(distinctUntilChanged(sameIds), takeUntil(this.#closing));
+  }
+
+  /**
    * Stops this manager's work as a page unload would: its requests are cancelled and their
    * connections closed; nothing is aborted or lost, and a later manager of the same scope and
    * store resumes every unfinished fetch.
@@ -71,6 +86,7 @@ export class BackgroundFetchManager extends EventTarget {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#closing.next();
     await this.#backend.close();
   }
 
@@ -107,4 +123,8 @@ export interface BackgroundFetchManager {
   ): void;
   /** Removes a listener, as `EventTarget` does. */
   removeEventListener(type: string, listener: Listener, options?: RemoveOptions): void;
+}
+
+function sameIds(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((id, index) => id === b[index]);
 }

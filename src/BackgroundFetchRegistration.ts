@@ -23,6 +23,8 @@ export interface MatchOptions {
 export interface RegistrationSource {
   /** Emits the current state at once, each change after (already throttled), completes after the last. */
   readonly state$: Observable<BackgroundFetchState>;
+  /** Whether the fetch waits for the network: now, then each change; completes with `state$`. */
+  readonly waiting$: Observable<boolean>;
   /** Aborts the fetch; resolves `true` if it was active. */
   abort(): Promise<boolean>;
   /** Arguments already converted as Web IDL does; the request string is still to be parsed as a URL. */
@@ -101,6 +103,18 @@ export class BackgroundFetchRegistration extends EventTarget {
   /** The state as a stream: the current state at once, each change after, completes after the last. */
   get state$(): Observable<BackgroundFetchState> {
     return this.#source.state$;
+  }
+
+  /**
+   * Non-standard: `true` while the fetch waits for the network (the platform is offline, or a
+   * request is retrying after a network failure, keeping its bytes to resume with `Range`),
+   * `false` while it downloads. Emits now, then each change; completes when the fetch ends.
+   *
+   * @example
+   * registration.waiting$.subscribe((waiting) => (label.textContent = waiting ? 'Waiting for the network…' : ''));
+   */
+  get waiting$(): Observable<boolean> {
+    return this.#source.waiting$;
   }
 
   /** The `progress` event handler (like `addEventListener('progress', …)`); `null` for none. */

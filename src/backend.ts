@@ -1,3 +1,4 @@
+import type { Observable } from 'rxjs';
 import type { StoredRequest } from '../operators/types';
 import type { BackgroundFetchRegistration } from './BackgroundFetchRegistration';
 import type { BackgroundFetchOptions } from './fetchOptions';
@@ -16,6 +17,8 @@ export interface ManagerBackend {
   fetch(id: string, requests: StoredRequest[], options: Required<BackgroundFetchOptions>): Promise<BackgroundFetchRegistration>;
   get(id: string): Promise<BackgroundFetchRegistration | undefined>;
   getIds(): Promise<string[]>;
+  /** Active ids, oldest first: the current list once known, then every change, fetches started elsewhere included. */
+  readonly ids$: Observable<string[]>;
   close(): Promise<void>;
 }
 

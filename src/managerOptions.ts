@@ -1,5 +1,7 @@
 import type { NormalizedRetry, RetryOptions } from '../operators/retryOptions';
 import { normalizeRetry } from '../operators/retryOptions';
+import { checkPatience, defaultPatience, onlineStatus } from '../operators/networkPatience';
+import type { Observable } from 'rxjs';
 import { maxTimerDelay } from '../operators/timerLimit';
 import { shown } from './errors';
 import { sharedMemoryStore } from './store/memoryStore';
@@ -23,8 +25,24 @@ export interface BackgroundFetchManagerOptions {
   store?: 'indexeddb' | 'memory' | BackgroundFetchStore;
   /** Requests in flight per registration. Default 4. */
   concurrency?: number;
-  /** GET retries on network failure, 408, 429, 5xx and broken bodies. Default 3. */
+  /**
+   * GET retries on 408, 429 and 5xx before the status is the record's answer: one budget per
+   * record, shared by all its requests. Default 3. `delay`/`backoffLimit` also pace the
+   * attempts after network failures.
+   */
   retry?: number | RetryOptions;
+  /**
+   * Ms of network failures (refused, reset, stalled, DNS), counted only while online, that a
+   * GET record waits out, resuming with `Range` from its stored bytes, before it is a
+   * `fetch-error`; time offline never counts. Default 600000 (10 minutes).
+   */
+  patience?: number;
+  /**
+   * Whether the platform is online: emits now, then each change. Offline, no attempt is made
+   * (but a probe on the capped backoff) and no patience spent; going online retries at once.
+   * Default `navigator.onLine` with the `online`/`offline` events where they exist, else always online.
+   */
+  online$?: Observable<boolean>;
   /** Ms a response may take to start, or a body to send its next chunk; at most 2147483647 (what a timer holds). Default 30000. */
   timeout?: number;
   /** Minimum ms between `progress` events of one registration (the final state is always delivered); at most 2147483647. Default 100. */
@@ -47,6 +65,9 @@ export interface ManagerSettings {
   readonly store: BackgroundFetchStore;
   readonly concurrency: number;
   readonly retry: NormalizedRetry;
+  readonly patience: number;
+  /** Whether the platform says it is online: now, then each change. */
+  readonly online$: Observable<boolean>;
   readonly timeout: number;
   readonly progressInterval: number;
   readonly quota: (() => Promise<QuotaEstimate>) | undefined;
@@ -58,7 +79,9 @@ interface GlobalLike {
   location?: { href: string; origin: string };
   registration?: { scope?: string };
   indexedDB?: unknown;
-  navigator?: { storage?: { estimate?: () => Promise<{ usage?: number; quota?: number }> } };
+  navigator?: { onLine?: unknown; storage?: { estimate?: () => Promise<{ usage?: number; quota?: number }> } };
+  addEventListener?: unknown;
+  removeEventListener?: unknown;
   ServiceWorkerGlobalScope?: new () => unknown;
 }
 
@@ -77,6 +100,14 @@ function resolveStore(store: BackgroundFetchManagerOptions['store'], host: Globa
   }
   if (typeof store === 'object' && store !== null && storeMethods.every((name) => typeof store[name] === 'function')) return store;
   throw new TypeError(`store must be "indexeddb", "memory", or an object with the methods ${storeMethods.join(', ')}.`);
+}
+
+function resolveOnline(online$: unknown, host: GlobalLike): Observable<boolean> {
+  if (online$ === undefined) return onlineStatus(host);
+  if (typeof online$ !== 'object' || online$ === null || typeof (online$ as Observable<boolean>).subscribe !== 'function') {
+    throw new TypeError('online$ must be an Observable<boolean> (anything with subscribe()).');
+  }
+  return online$ as Observable<boolean>;
 }
 
 function positiveInteger(value: number, name: string): number {
@@ -143,6 +174,8 @@ export function resolveManagerOptions(
     store: resolveStore(given.store, host, openIndexedDB),
     concurrency: positiveInteger(given.concurrency ?? 4, 'concurrency'),
     retry: normalizeRetry(given.retry),
+    patience: checkPatience(given.patience ?? defaultPatience),
+    online$: resolveOnline(given.online$, host),
     timeout,
     progressInterval,
     quota: given.quota ?? defaultQuota,

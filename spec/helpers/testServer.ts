@@ -32,6 +32,10 @@ export interface TestServer {
   close(): Promise<void>;
   /** Destroys every open socket, closes, then listens again on the same port. State is kept. */
   restart(): Promise<void>;
+  /** An outage: destroys every open socket and stops listening, so connections are refused until {@link up}. */
+  down(): Promise<void>;
+  /** Listens again on the same port after {@link down}. */
+  up(): Promise<void>;
 }
 
 /**
@@ -150,6 +154,10 @@ export async function startTestServer(options: { host?: string; files?: string }
       await shutdown();
       await listen(server, port, host);
     },
+    down: shutdown,
+    async up() {
+      await listen(server, port, host);
+    },
   };
 }
 
@@ -202,7 +210,7 @@ const routes: Record<string, Handler> = {
     const size = int(q, 'size', 0);
     const seed = q.get('seed') ?? '';
     const dropping = count <= int(q, 'times', 1);
-    return serve(ctx, { ...writeOptions(q), body: bodyOf(size, seed), etag: `"${seed}-${size}"`, cutAfter: dropping ? int(q, 'after', size >> 1) : undefined });
+    return serve(ctx, { ...writeOptions(q), body: bodyOf(size, seed), etag: `"${seed}-${size}"`, ranges: q.get('ranges') !== '0', cutAfter: dropping ? int(q, 'after', size >> 1) : undefined });
   },
   '/short': async ({ req, res, q, signal }) => {
     const size = int(q, 'size', 0);
@@ -244,6 +252,16 @@ const routes: Record<string, Handler> = {
     if (count > int(q, 'times', 1)) return send(res, 200, bodyOf(int(q, 'size', 16)));
     const retryAfter = q.get('retryAfter');
     res.writeHead(int(q, 'status', 503), retryAfter === null ? {} : { 'Retry-After': retryAfter }).end();
+  },
+  '/script': (ctx) => {
+    // steps: one letter per request of this url, in order — c: the body is cut after `after`
+    // bytes, 5: a 503, anything else or past the end: the body whole (with Range support).
+    const { q, count, res } = ctx;
+    const size = int(q, 'size', 0);
+    const seed = q.get('seed') ?? '';
+    const step = (q.get('steps') ?? '')[count - 1];
+    if (step === '5') return void res.writeHead(503, { 'Content-Length': 0 }).end();
+    return serve(ctx, { ...writeOptions(q), body: bodyOf(size, seed), etag: `"${seed}-${size}"`, cutAfter: step === 'c' ? int(q, 'after', size >> 1) : undefined });
   },
   '/echo': ({ req, res, body }) => send(res, 200, body, req.headers['content-type'] ?? OCTET),
   '/redirect': ({ res, q }) => void res.writeHead(int(q, 'status', 307), { Location: q.get('to') ?? '/echo', 'Content-Length': 0 }).end(),

@@ -107,13 +107,27 @@ describe('httpRecord against a real server', () => {
     expect(sink.begins.map((b) => b.offset)).toEqual([0, second.offset, third.offset]);
   });
 
-  it('gives up with fetch-error beyond the retry limit', async () => {
+  it('gives up with fetch-error once its network patience is used up without getting further', async () => {
     const sink = new MemorySink();
-    const events = await run(get(`${server.url}/reset?size=100000&after=20000&times=10`), { sink });
+    const started = Date.now();
+    const events = await run(get(`${server.url}/reset?size=100000&after=20000&times=999&ranges=0`), { sink, patience: 300 });
 
     expect(results(events)).toEqual(['fetch-error']);
-    expect(server.requests).toHaveLength(3); // the first attempt and 2 retries
+    expect(Date.now() - started).toBeGreaterThanOrEqual(280);
+    // Every attempt restarts at 0 (no Range support) and breaks at the same byte: no progress.
+    expect(server.requests.length).toBeGreaterThanOrEqual(3);
     expect(events.at(-1)?.type).toBe('settled');
+    expect(events.filter((e) => e.type === 'waiting').map((e) => e.type === 'waiting' && e.waiting).at(-1)).toBe(false);
+  });
+
+  it('keeps resuming a connection that breaks on every attempt as long as each gets further: success', async () => {
+    const sink = new MemorySink();
+    const events = await run(get(`${server.url}/reset?size=100000&after=20000&times=10&seed=p`), { sink, patience: 300 });
+
+    expect(results(events)).toEqual(['success']);
+    expect(sink.body(0).equals(bodyOf(100000, 'p'))).toBe(true);
+    expect(server.requests).toHaveLength(5);
+    expect(chunkBytes(events)).toBe(100000);
   });
 
   it('waits the retry delay between attempts', async () => {
@@ -125,10 +139,10 @@ describe('httpRecord against a real server', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(240);
   });
 
-  it('counts a body that stalls longer than `timeout` as broken: fetch-error with no retries left', async () => {
+  it('counts a body that stalls longer than `timeout` as broken: fetch-error with no patience', async () => {
     const sink = new MemorySink();
     const started = Date.now();
-    const events = await run(get(`${server.url}/hang`), { sink, timeout: 300, retry: 0 });
+    const events = await run(get(`${server.url}/hang`), { sink, timeout: 300, retry: 0, patience: 0 });
 
     expect(Date.now() - started).toBeGreaterThanOrEqual(280);
     expect(results(events)).toEqual(['fetch-error']);

@@ -233,18 +233,18 @@ describe('mid-body failures', () => {
     await manager.close();
   });
 
-  test('beyond the retry limit the record fails with fetch-error and its bytes stop counting', async () => {
+  test('beyond the network patience, never getting further, the record fails with fetch-error and its bytes stop counting', async () => {
     const { store, scope } = fresh();
-    const manager = new BackgroundFetchManager({ store, scope, baseURL: server.url, retry: { limit: 1, delay: () => 10 } });
+    const manager = new BackgroundFetchManager({ store, scope, baseURL: server.url, retry: { limit: 1, delay: () => 10 }, patience: 200 });
     const done = completion(manager);
-    const registration = await manager.fetch('reset', [`/reset?size=100000&after=1000&times=5`, '/feature-name.txt']);
+    const registration = await manager.fetch('reset', [`/reset?size=100000&after=1000&times=999&ranges=0`, '/feature-name.txt']);
     const { type, bodies } = await done;
     expect(type).toBe('backgroundfetchfail');
     expect(registration.failureReason).toBe('fetch-error');
     expect(registration.downloaded).toBe(16);
     expect(bodies[0]).toBe('TypeError');
     expect(String(bodies[1])).toBe('Background Fetch');
-    expect(server.requests.filter((request) => request.path === '/reset')).toHaveLength(2);
+    expect(server.requests.filter((request) => request.path === '/reset').length).toBeGreaterThanOrEqual(2);
     await manager.close();
   });
 });

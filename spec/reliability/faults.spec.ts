@@ -21,7 +21,7 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((manager) => manager.close()));
 });
 
-/** A manager on a fresh store with small retry delays and timeouts. */
+/** A manager on a fresh store with small retry delays, timeouts and network patience (500 ms). */
 function setup(options: BackgroundFetchManagerOptions = {}): Fresh & { manager: BackgroundFetchManager } {
   const where = fresh('indexeddb', 'faults');
   const manager = new BackgroundFetchManager({
@@ -30,6 +30,7 @@ function setup(options: BackgroundFetchManagerOptions = {}): Fresh & { manager: 
     baseURL: server.url,
     retry: { limit: 2, delay: () => 10 },
     timeout: 2000,
+    patience: 500,
     progressInterval: 0,
     ...options,
   });
@@ -61,21 +62,22 @@ describe('connection reset mid-body', () => {
     await expectSettledAndEmpty(registration, where);
   });
 
-  test('beyond the retry limit the record fails with fetch-error, its bytes uncounted; the others go on', async () => {
+  test('on every attempt, never getting further: after the network patience the record fails with fetch-error, its bytes uncounted; the others go on', async () => {
     const where = setup();
     const done = completion(where.manager, where);
-    const registration = await where.manager.fetch('reset', [`/reset?size=100000&after=1000&times=99`, '/feature-name.txt']);
+    // No Range support: every attempt restarts at 0 and breaks at the same byte.
+    const registration = await where.manager.fetch('reset', [`/reset?size=100000&after=1000&times=999&ranges=0`, '/feature-name.txt']);
     const outcome = await done;
     expect(outcome.type).toBe('backgroundfetchfail');
     expect(outcome.state).toMatchObject({ result: 'failure', failureReason: 'fetch-error' });
     expectNoLoss(outcome, ['TypeError', FEATURE]);
-    expect(seen('/reset')).toHaveLength(3);
+    expect(seen('/reset').length).toBeGreaterThanOrEqual(2);
     await expectSettledAndEmpty(registration, where);
   });
 });
 
 describe('a stall longer than the timeout', () => {
-  test('a body that stops for good (/hang) is retried up to the limit, then fetch-error with nothing kept', async () => {
+  test('a body that stops for good (/hang) is retried for the network patience, then fetch-error with nothing kept', async () => {
     const where = setup({ timeout: 400 });
     const done = completion(where.manager, where);
     const registration = await where.manager.fetch('hang', ['/hang']);
@@ -83,7 +85,7 @@ describe('a stall longer than the timeout', () => {
     expect(outcome.type).toBe('backgroundfetchfail');
     expect(outcome.state.failureReason).toBe('fetch-error');
     expectNoLoss(outcome, ['TypeError']);
-    expect(seen('/hang')).toHaveLength(3);
+    expect(seen('/hang').length).toBeGreaterThanOrEqual(2);
     await expectSettledAndEmpty(registration, where);
   });
 
@@ -102,7 +104,7 @@ describe('a stall longer than the timeout', () => {
 });
 
 describe('a body shorter than its Content-Length', () => {
-  test('is never taken for a whole body: retried, then fetch-error with nothing kept', async () => {
+  test('is never taken for a whole body: retried for the network patience, then fetch-error with nothing kept', async () => {
     const where = setup();
     const done = completion(where.manager, where);
     const registration = await where.manager.fetch('short', ['/short?size=100000&send=40000', '/feature-name.txt']);
@@ -112,7 +114,7 @@ describe('a body shorter than its Content-Length', () => {
     expectNoLoss(outcome, ['TypeError', FEATURE]);
     // Whether a retry asks for a Range depends on how much of the cut body the HTTP client handed
     // over before its error (undici drops it); /short answers 200 either way, so each restarts from 0.
-    expect(seen('/short')).toHaveLength(3);
+    expect(seen('/short').length).toBeGreaterThanOrEqual(2);
     await expectSettledAndEmpty(registration, where);
   });
 });
@@ -269,7 +271,7 @@ describe('slow headers', () => {
     await expectSettledAndEmpty(registration, where);
   });
 
-  test('beyond the timeout: retried like a network failure, then fetch-error', async () => {
+  test('beyond the timeout: retried like a network failure for the network patience, then fetch-error', async () => {
     const where = setup({ timeout: 400 });
     const done = completion(where.manager, where);
     const registration = await where.manager.fetch('slow', ['/stall-headers?delay=5000', '/feature-name.txt']);
@@ -277,7 +279,7 @@ describe('slow headers', () => {
     expect(outcome.type).toBe('backgroundfetchfail');
     expect(outcome.state.failureReason).toBe('fetch-error');
     expectNoLoss(outcome, ['TypeError', FEATURE]);
-    expect(seen('/stall-headers')).toHaveLength(3);
+    expect(seen('/stall-headers').length).toBeGreaterThanOrEqual(2);
     await expectSettledAndEmpty(registration, where);
   });
 

@@ -164,6 +164,7 @@ function runScenario({ records, downloadTotal, interval, steps }: Scenario): voi
           distinctUntilChanged(),
           throttleProgress(interval, scheduler),
         ),
+        waiting$: tally$.pipe(map((tally) => tally.waiting > 0)),
         abort: async () => false,
         matchAll: async () => [],
       }),
@@ -406,11 +407,11 @@ describe('through the manager, against the real server', () => {
   afterAll(() => server.close());
 
   const url = ({ kind, size }: Plan['requests'][number], seed: string) =>
-    kind === 'ok' ? `/bytes?size=${size}&seed=${seed}&chunk=16384&delay=1` : kind === 'missing' ? `/status/404?body=${seed}` : `/reset?size=${size}&after=${size >> 2}&times=99&seed=${seed}`;
+    kind === 'ok' ? `/bytes?size=${size}&seed=${seed}&chunk=16384&delay=1` : kind === 'missing' ? `/status/404?body=${seed}` : `/reset?size=${size}&after=${size >> 2}&times=999&ranges=0&seed=${seed}`;
 
   async function runPlan(plan: Plan, run: number): Promise<void> {
     const where = fresh(plan.store, 'property');
-    const options = { store: where.store, scope: where.scope, baseURL: server.url, retry: { limit: 1, delay: () => 5 }, timeout: 2000, progressInterval: 0 };
+    const options = { store: where.store, scope: where.scope, baseURL: server.url, retry: { limit: 1, delay: () => 5 }, timeout: 2000, patience: 100, progressInterval: 0 };
     const okBytes = sum(plan.requests.map((request) => (request.kind === 'ok' ? request.size : 0)));
     const downloadTotal = plan.tight && okBytes > 1 ? okBytes - 1 : 0;
     // When the first manager sends each request: none may go out once its close() resolved.

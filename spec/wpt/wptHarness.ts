@@ -71,7 +71,7 @@ export function managerFactory(defaults: () => BackgroundFetchManagerOptions): {
   });
   return {
     create(options = {}) {
-      const manager = new BackgroundFetchManager({ store: 'memory', scope: uniqueScope(), retry: 0, ...defaults(), ...options });
+      const manager = new BackgroundFetchManager({ store: 'memory', scope: uniqueScope(), retry: 0, patience: 0, ...defaults(), ...options });
       open.push(manager);
       return manager;
     },

@@ -1,4 +1,5 @@
 import { createTally, firstFailure, settleTally } from '../../operators/tally';
+import { BehaviorSubject, type Observable } from 'rxjs';
 import type { BackgroundFetchFailureReason, FetchTally, StoredRequest, Transport } from '../../operators/types';
 import type { BackgroundFetchRegistration } from '../BackgroundFetchRegistration';
 import { invalidState } from '../errors';
@@ -42,6 +43,8 @@ export class Engine {
   readonly #settings: ManagerSettings;
   readonly #transport: Transport;
   readonly #active = new Map<string, FetchJob>();
+  /** The keys of `#active` as a stream, for pages and hosts that follow every fetch of the scope. */
+  readonly #ids = new BehaviorSubject<string[]>([]);
   readonly #reserved = new Set<string>();
   readonly #links = new Set<ManagerLink>();
   readonly #jobs = new Set<FetchJob>();
@@ -111,6 +114,11 @@ export class Engine {
     return [...this.#active.keys()];
   }
 
+  /** Active ids, oldest first: now, then on every change. */
+  get ids$(): Observable<string[]> {
+    return this.#ids;
+  }
+
   /**
    * Stores and starts a new fetch. Refused with `InvalidStateError` once every manager closed;
    * a fetch whose storing began before that is stored but not started: the next engine of the
@@ -147,14 +155,20 @@ export class Engine {
       onSettled: (settled, final) => this.#settle(settled, final),
     });
     this.#jobs.add(job);
-    if (seed.state.result === '') this.#active.set(fetch.id, job);
+    if (seed.state.result === '') {
+      this.#active.set(fetch.id, job);
+      this.#ids.next(this.ids());
+    }
     if (this.#closed) void job.stop();
     else job.start();
     return job;
   }
 
   #settle(job: FetchJob, final: FetchTally): void {
-    if (this.#active.get(job.fetch.id) === job) this.#active.delete(job.fetch.id);
+    if (this.#active.get(job.fetch.id) === job) {
+      this.#active.delete(job.fetch.id);
+      this.#ids.next(this.ids());
+    }
     const stored: Promise<ManagerLink[]> = this.#storeResult(job, final.state.failureReason).finally(() => this.#storing.delete(stored));
     this.#storing.add(stored);
     void stored

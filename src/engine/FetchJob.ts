@@ -69,7 +69,7 @@ export class FetchJob implements RecordSource {
     const pending = this.fetch.requests.map((request, index) => ({ index, request })).filter(({ index }) => seed.records[index].result === '');
     this.#pipeline = from(pending)
       .pipe(
-        fetchRecords(httpRecord({ transport, sink: this.#sink, retry: settings.retry, timeout: settings.timeout }), {
+        fetchRecords(httpRecord({ transport, sink: this.#sink, retry: settings.retry, timeout: settings.timeout, patience: settings.patience, online$: settings.online$ }), {
           concurrency: settings.concurrency,
         }),
         tap((event) => {
@@ -162,8 +162,13 @@ export class FetchJob implements RecordSource {
       distinctUntilChanged(),
       throttleProgress(progressInterval),
     );
+    const waiting$ = this.#tallies().pipe(
+      map((tally) => tally.waiting > 0 && tally.state.result === ''),
+      distinctUntilChanged(),
+    );
     return {
       state$,
+      waiting$,
       abort: async () => this.abort(),
       matchAll: async (request, options) => this.#matchAll(request, options, baseURL),
     };

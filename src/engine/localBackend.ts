@@ -1,3 +1,4 @@
+import { defer, from, switchMap, type Observable } from 'rxjs';
 import type { StoredRequest } from '../../operators/types';
 import { BackgroundFetchRegistration, registrationToken } from '../BackgroundFetchRegistration';
 import type { ManagerBackend } from '../backend';
@@ -60,6 +61,10 @@ export class LocalBackend implements ManagerBackend {
     await this.#engine.ready;
     const job = this.#engine.active(id);
     return job === undefined ? undefined : this.#view(job);
+  }
+
+  get ids$(): Observable<string[]> {
+    return defer(() => from(this.#engine.ready)).pipe(switchMap(() => this.#engine.ids$));
   }
 
   async getIds(): Promise<string[]> {

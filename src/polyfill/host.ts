@@ -31,26 +31,34 @@ export function createHost(
   follow: (registration: BackgroundFetchRegistration) => void = () => undefined,
   streams = false,
 ): Host {
-  const watched = new Map<string, { registration: BackgroundFetchRegistration; seq: number; state: BackgroundFetchState }>();
+  const watched = new Map<string, { registration: BackgroundFetchRegistration; seq: number; state: BackgroundFetchState; waiting: boolean }>();
 
   const remote = (registration: BackgroundFetchRegistration): RemoteFetch => {
     const key = storedFetchOf(registration)?.key;
     if (key === undefined) throw new TypeError('The host can only publish registrations its own manager made.');
     let entry = watched.get(key);
     if (entry === undefined) {
-      const fresh = { registration, seq: 0, state: snapshot(registration) };
+      const fresh = { registration, seq: 0, state: snapshot(registration), waiting: false };
       watched.set(key, (entry = fresh));
+      const send = () => {
+        fresh.seq++;
+        publish({ [tag]: 'state', fetch: { key, seq: fresh.seq, state: fresh.state, waiting: fresh.waiting } });
+      };
       registration.state$.subscribe({
         next(state) {
-          fresh.seq++;
           fresh.state = state;
-          publish({ [tag]: 'state', fetch: { key, seq: fresh.seq, state } });
+          send();
         },
         complete: () => watched.delete(key),
       });
+      registration.waiting$.subscribe((waiting) => {
+        if (waiting === fresh.waiting) return;
+        fresh.waiting = waiting;
+        send();
+      });
       follow(registration);
     }
-    return { key, seq: entry.seq, state: entry.state };
+    return { key, seq: entry.seq, state: entry.state, waiting: entry.waiting };
   };
   const registrationOf = (key: string) => watched.get(key)?.registration;
   const matching = (key: string, query: StoredRequest | null, options: object) => {
@@ -59,11 +67,15 @@ export function createHost(
     return registration.matchAll(query === null ? undefined : toLiveRequest(query), options);
   };
 
-  // Fetches resumed from the store are published as soon as the manager has loaded them.
-  void manager.getIds().then((ids) => Promise.all(ids.map(async (id) => {
-    const registration = await manager.get(id);
-    if (registration !== undefined) remote(registration);
-  })));
+  // Every fetch of the scope is published from its start, whoever started it (a page, the
+  // worker's own code, a resume from the store), so every page learns of it.
+  manager.ids$.subscribe((ids) => {
+    for (const id of ids) {
+      void manager.get(id).then((registration) => {
+        if (registration !== undefined) remote(registration);
+      });
+    }
+  });
 
   const answers: { [M in Call['method']]: (call: Extract<Call, { method: M }>) => Promise<{ value: Answers[M]; transfer: Transferable[] }> } = {
     hello: async () => ({ value: { scope: 'host' }, transfer: [] }),

@@ -11,11 +11,12 @@ export function channelName(scope: string): string {
   return `${tag}:${scope}`;
 }
 
-/** A fetch as a page knows it: its store key, and its state with a sequence number. */
+/** A fetch as a page knows it: its store key, and its state (and whether it waits for the network) with a sequence number. */
 export interface RemoteFetch {
   readonly key: string;
   readonly seq: number;
   readonly state: BackgroundFetchState;
+  readonly waiting: boolean;
 }
 
 /** The calls a page makes to the host that runs the downloads. */

@@ -1,4 +1,4 @@
-import { BehaviorSubject, defer, of } from 'rxjs';
+import { BehaviorSubject, defer, distinctUntilChanged, from, of, switchMap, type Observable } from 'rxjs';
 import type { BackgroundFetchState, StoredRequest } from '../../operators/types';
 import { BackgroundFetchRecord, recordToken } from '../BackgroundFetchRecord';
 import { BackgroundFetchRegistration, registrationToken, type MatchOptions } from '../BackgroundFetchRegistration';
@@ -14,6 +14,7 @@ export type Caller = <C extends Call>(call: C) => Promise<Answers[C['method']]>;
 interface Mirror {
   readonly registration: BackgroundFetchRegistration;
   readonly state: BehaviorSubject<BackgroundFetchState>;
+  readonly waiting: BehaviorSubject<boolean>;
   seq: number;
   ended: boolean;
 }
@@ -37,6 +38,9 @@ export class RemoteBackend implements ManagerBackend {
   readonly #pending = new Set<string>();
   readonly #mirrors = new Map<string, Mirror>();
   readonly #early = new Map<string, RemoteFetch>();
+  /** The scope's active ids as the published states tell them, seeded once from the host. */
+  readonly #ids = new BehaviorSubject<string[]>([]);
+  #seeded: Promise<void> | undefined;
 
   constructor(scope: string, baseURL: string | undefined, call: Caller) {
     this.scope = scope;
@@ -69,13 +73,23 @@ export class RemoteBackend implements ManagerBackend {
     return this.#call({ method: 'getIds' });
   }
 
+  get ids$(): Observable<string[]> {
+    const seed = () => (this.#seeded ??= this.getIds().then((ids) => this.#ids.next([...ids, ...this.#ids.getValue().filter((id) => !ids.includes(id))])));
+    return defer(() => from(seed())).pipe(switchMap(() => this.#ids));
+  }
+
   async close(): Promise<void> {
-    for (const mirror of this.#mirrors.values()) mirror.state.complete();
+    for (const mirror of this.#mirrors.values()) {
+      mirror.state.complete();
+      mirror.waiting.complete();
+    }
     this.#mirrors.clear();
+    this.#ids.complete();
   }
 
   /** Applies a state the host published. */
   receive(fetch: RemoteFetch): void {
+    this.#follow(fetch.state);
     const mirror = this.#mirrors.get(fetch.key);
     if (mirror === undefined) {
       const known = this.#early.get(fetch.key);
@@ -90,11 +104,21 @@ export class RemoteBackend implements ManagerBackend {
     if (mirror.ended || fetch.seq <= mirror.seq) return;
     mirror.seq = fetch.seq;
     mirror.state.next(fetch.state);
+    mirror.waiting.next(fetch.waiting && fetch.state.result === '');
     if (!fetch.state.recordsAvailable) {
       mirror.ended = true;
       mirror.state.complete();
+      mirror.waiting.complete();
       this.#mirrors.delete(key);
     }
+  }
+
+  /** Keeps the active ids: a running state adds its id, a settled one removes it. */
+  #follow(state: BackgroundFetchState): void {
+    const ids = this.#ids.getValue();
+    const listed = ids.includes(state.id);
+    if (state.result === '' && !listed) this.#ids.next([...ids, state.id]);
+    else if (state.result !== '' && listed) this.#ids.next(ids.filter((id) => id !== state.id));
   }
 
   #mirror(fetch: RemoteFetch): BackgroundFetchRegistration {
@@ -103,15 +127,18 @@ export class RemoteBackend implements ManagerBackend {
       this.#apply(fetch.key, existing, fetch);
       return existing.registration;
     }
+    this.#follow(fetch.state);
     const state = new BehaviorSubject(fetch.state);
+    const waiting = new BehaviorSubject(fetch.waiting && fetch.state.result === '');
     const { key } = fetch;
     let mirror: Mirror | undefined;
     const registration = new BackgroundFetchRegistration(registrationToken, {
       state$: defer(() => (mirror?.ended ? of(state.getValue()) : state)),
+      waiting$: defer(() => (mirror?.ended ? of(false) : waiting.pipe(distinctUntilChanged()))),
       abort: () => this.#call({ method: 'abort', key }),
       matchAll: (request, options) => this.#matchAll(key, request, options),
     });
-    mirror = { registration, state, seq: fetch.seq, ended: false };
+    mirror = { registration, state, waiting, seq: fetch.seq, ended: false };
     this.#mirrors.set(key, mirror);
     const early = this.#early.get(key);
     this.#early.delete(key);

@@ -6,19 +6,21 @@ import type { NormalizedRetry } from '../../operators/retryOptions';
 export interface KyTransportOptions {
   /** The `fetch` that sends requests. Default `globalThis.fetch`. */
   readonly fetch?: typeof fetch;
-  /** GET retries on network failures, header timeouts and retried status codes (`Retry-After` honoured, up to `backoffLimit`). */
+  /** GET retries on retried status codes (`Retry-After` honoured, up to `backoffLimit`). */
   readonly retry: NormalizedRetry;
   /** Ms to wait for response headers, per attempt. */
   readonly timeout: number;
 }
 
 /**
- * The default transport: `ky` with retries of GET requests on network failures, on headers that
- * take longer than `timeout` (like a body that stalls, a slow answer is retried, not fatal) and
- * on the retried status codes (408, 429, 5xx by default), honouring `Retry-After` but never
- * waiting longer than `retry.backoffLimit` (ky would otherwise wait whatever the server says).
- * A status that is still bad after the retries is answered, not thrown: it is the record's
- * `bad-status` response.
+ * The default transport: `ky` with retries of GET requests on the retried status codes (408,
+ * 429, 5xx by default), honouring `Retry-After` but never waiting longer than
+ * `retry.backoffLimit` (ky would otherwise wait whatever the server says), and a header timeout.
+ * Given a record's budget (from `httpRecord`), every status retry spends it, so one record
+ * never retries more than `retry.limit` times however often it resumes. Network failures and
+ * header timeouts are not retried here: they reject, and the record waits them out with its
+ * network patience. A status that is still bad after the retries is answered, not thrown: it is
+ * the record's `bad-status` response.
  *
  * @example
  * const transport = createKyTransport({ retry: normalizeRetry(3), timeout: 30_000 });
@@ -36,14 +38,17 @@ export function createKyTransport(options: KyTransportOptions): Transport {
       afterStatusCodes: [413, 429, 503],
       backoffLimit: retry.backoffLimit,
       maxRetryAfter: retry.backoffLimit,
-      retryOnTimeout: true,
+      retryOnTimeout: false,
       delay: retry.delay,
+      // Only statuses: a network failure goes back to the record, which knows whether it is offline.
+      shouldRetry: ({ error }) => (error instanceof HTTPError ? undefined : false),
     },
     throwHttpErrors: (status) => retry.statusCodes.includes(status),
   });
-  return async (request, { signal }) => {
+  return async (request, { signal, budget }) => {
     try {
-      return await client(request, { signal });
+      if (budget === undefined) return await client(request, { signal });
+      return await client(request, { signal, retry: { limit: Math.max(0, budget.left) }, hooks: { beforeRetry: [() => budget.spend()] } });
     } catch (error) {
       if (error instanceof HTTPError) return error.response;
       throw error;
