@@ -199,6 +199,7 @@ export interface FetchTally {
   readonly settled: number;
   /** The index of the record this step touched, or -1. */
   readonly changed: number;
+  /** How many records wait for the network now. */
   readonly waiting: number;
 }
 
@@ -223,7 +224,9 @@ export interface RetryBudget {
  * one that does not, `fetch` itself, ignores it).
  */
 export interface TransportInit {
+  /** Cancels the request (and its retries). */
   readonly signal: AbortSignal;
+  /** The record's retry budget, to spend on status retries; absent outside {@link httpRecord}. */
   readonly budget?: RetryBudget;
 }
 
