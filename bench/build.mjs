@@ -1,6 +1,6 @@
 // Builds the project's own rollup config (rollup.config.mjs, unchanged) into build/bench/dist, so
 // a bench run reads one consistent build even while `npm run build` rewrites dist/ elsewhere.
-// Skips the .d.ts build (the bench does not need it).
+// Skips the declaration builds (the bench does not need them).
 import { rm, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -27,7 +27,7 @@ export async function buildForBench() {
     const { default: configs } = await import(pathToFileURL(path.join(root, 'rollup.config.mjs')).href + `?t=${Date.now()}`);
     for (const config of configs) {
       const outputs = Array.isArray(config.output) ? config.output : [config.output];
-      if (outputs.some((o) => String(o.entryFileNames ?? o.file ?? '').endsWith('.d.ts'))) continue;
+      if (outputs.some((o) => /\.d\.c?ts$/.test(String(o.entryFileNames ?? o.file ?? '')))) continue;
       const bundle = await rollup({ ...config, onwarn: () => undefined });
       for (const output of outputs) await bundle.write(retarget(output));
       await bundle.close();

@@ -2,8 +2,11 @@ import type { StoredResponse } from './types';
 
 /** A parsed `Content-Range: bytes first-last/complete` (`complete` null for `*`). */
 export interface ContentRange {
+  /** The first byte's position. */
   readonly first: number;
+  /** The last byte's position (inclusive). */
   readonly last: number;
+  /** The complete length; `null` when the server sent `*`. */
   readonly complete: number | null;
 }
 

@@ -1,3 +1,15 @@
+/**
+ * The download pipeline's RxJS operators, each usable in a pipeline of one's own: fetch records
+ * (`fetchRecords`, `httpRecord`), count their bytes (`countBytes`), enforce `downloadTotal`
+ * (`limitDownloadTotal`), stop when settled (`untilSettled`) or aborted (`abortWhen`), throttle
+ * progress (`throttleProgress`).
+ *
+ * @example
+ * import { countBytes, createTally, fetchRecords, httpRecord, memorySink } from 'rx-background-fetch/operators';
+ * records$.pipe(fetchRecords(httpRecord({ transport: fetch, sink: memorySink() })), countBytes(createTally(init, 1)));
+ *
+ * @module rx-background-fetch/operators
+ */
 export { abortWhen } from './abortWhen';
 export { parseContentRange, validatePartial, type ContentRange } from './contentRange';
 export { countBytes } from './countBytes';

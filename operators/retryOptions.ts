@@ -2,7 +2,8 @@ import { maxTimerDelay } from './timerLimit';
 
 /**
  * How a GET request is retried: on a network failure, on these status codes, and (by
- * {@link httpRecord}) when its body breaks off, resuming with `Range`.
+ * {@link "rx-background-fetch/operators"!httpRecord | httpRecord}) when its body breaks off,
+ * resuming with `Range`.
  */
 export interface RetryOptions {
   /** Retries after the first attempt. Default 3. */

@@ -17,13 +17,21 @@ export type BackgroundFetchFailureReason =
  * registration.state$.subscribe((s: BackgroundFetchState) => console.log(s.downloaded, s.result));
  */
 export interface BackgroundFetchState {
+  /** The id given to `fetch()`. */
   readonly id: string;
+  /** Bytes of all request bodies. */
   readonly uploadTotal: number;
+  /** Request-body bytes sent so far. */
   readonly uploaded: number;
+  /** The `downloadTotal` given to `fetch()`; 0 is no limit. */
   readonly downloadTotal: number;
+  /** Response-body bytes stored so far (a restarted record's earlier bytes no longer count). */
   readonly downloaded: number;
+  /** `""` while the fetch runs, then `"success"` or `"failure"`. */
   readonly result: BackgroundFetchResult;
+  /** Why the fetch failed; `""` while it runs or when it succeeded. */
   readonly failureReason: BackgroundFetchFailureReason;
+  /** Whether `match()` and `matchAll()` still work: false once the completion event is over. */
   readonly recordsAvailable: boolean;
 }
 
@@ -44,17 +52,29 @@ export type RecordResult =
  * const stored: StoredRequest = { url: 'https://example.test/a', method: 'GET', headers: [], body: null };
  */
 export interface StoredRequest {
+  /** The absolute URL. */
   readonly url: string;
+  /** The method, e.g. `GET`. */
   readonly method: string;
+  /** The header list, in order, as name and value pairs. */
   readonly headers: ReadonlyArray<readonly [string, string]>;
+  /** The body's bytes; `null` for none. */
   readonly body: ArrayBuffer | null;
-  readonly credentials?: RequestCredentials;
-  readonly cache?: RequestCache;
-  readonly redirect?: RequestRedirect;
+  // Request's member types: lib.dom has names for them (RequestCredentials…), Node's types do not.
+  /** The request's credentials mode; the platform default when absent. */
+  readonly credentials?: Request['credentials'];
+  /** The request's cache mode. */
+  readonly cache?: Request['cache'];
+  /** The request's redirect mode. */
+  readonly redirect?: Request['redirect'];
+  /** The request's referrer (a URL, `about:client` or `""`). */
   readonly referrer?: string;
-  readonly referrerPolicy?: ReferrerPolicy;
+  /** The request's referrer policy. */
+  readonly referrerPolicy?: Request['referrerPolicy'];
+  /** The request's subresource integrity metadata. */
   readonly integrity?: string;
-  readonly mode?: RequestMode;
+  /** The request's mode (never `no-cors`: `fetch()` refuses those). */
+  readonly mode?: Request['mode'];
 }
 
 /**
@@ -64,9 +84,13 @@ export interface StoredRequest {
  * const head: StoredResponse = { url: 'https://example.test/a', status: 200, statusText: 'OK', headers: [] };
  */
 export interface StoredResponse {
+  /** The response's URL, after redirects. */
   readonly url: string;
+  /** The HTTP status code. */
   readonly status: number;
+  /** The HTTP status text. */
   readonly statusText: string;
+  /** The header list, in order, as name and value pairs. */
   readonly headers: ReadonlyArray<readonly [string, string]>;
 }
 
@@ -77,7 +101,9 @@ export interface StoredResponse {
  * const record: FetchRecord = { index: 0, request: stored };
  */
 export interface FetchRecord {
+  /** The request's position in the fetch, from 0. */
   readonly index: number;
+  /** The request, as plain data. */
   readonly request: StoredRequest;
 }
 
@@ -94,11 +120,48 @@ export interface FetchRecord {
  * const event: RecordEvent = { type: 'chunk', index: 0, bytes: 65536 };
  */
 export type RecordEvent =
-  | { readonly type: 'response'; readonly index: number; readonly response: StoredResponse; readonly offset: number }
-  | { readonly type: 'chunk'; readonly index: number; readonly bytes: number }
-  | { readonly type: 'uploaded'; readonly index: number; readonly bytes: number }
-  | { readonly type: 'settled'; readonly index: number; readonly result: RecordResult }
-  | { readonly type: 'waiting'; readonly index: number; readonly waiting: boolean };
+  | {
+      /** Headers arrived. */
+      readonly type: 'response';
+      /** The record's index. */
+      readonly index: number;
+      /** The response head. */
+      readonly response: StoredResponse;
+      /** Body bytes the record holds from before (a resume); 0 when it starts over. */
+      readonly offset: number;
+    }
+  | {
+      /** Body bytes were stored. */
+      readonly type: 'chunk';
+      /** The record's index. */
+      readonly index: number;
+      /** How many. */
+      readonly bytes: number;
+    }
+  | {
+      /** Request-body bytes were sent. */
+      readonly type: 'uploaded';
+      /** The record's index. */
+      readonly index: number;
+      /** How many. */
+      readonly bytes: number;
+    }
+  | {
+      /** The record ended. */
+      readonly type: 'settled';
+      /** The record's index. */
+      readonly index: number;
+      /** How it ended. */
+      readonly result: RecordResult;
+    }
+  | {
+      /** The record started or stopped waiting for the network. */
+      readonly type: 'waiting';
+      /** The record's index. */
+      readonly index: number;
+      /** `true` when it started waiting (offline, or retrying after a network failure). */
+      readonly waiting: boolean;
+    };
 
 /**
  * Where one record stands in a tally: its response head once known, its stored bytes, its
@@ -108,9 +171,13 @@ export type RecordEvent =
  * const status: RecordStatus = { response: null, bytes: 0, result: '', generation: 0 };
  */
 export interface RecordStatus {
+  /** The response head; `null` until the headers arrive. */
   readonly response: StoredResponse | null;
+  /** Body bytes stored (and counted). */
   readonly bytes: number;
+  /** How the record ended; `""` while it runs. */
   readonly result: RecordResult;
+  /** How many times the record started over from zero. */
   readonly generation: number;
 }
 
@@ -124,10 +191,15 @@ export interface RecordStatus {
  * tally$.subscribe((t: FetchTally) => console.log(t.state.downloaded, t.records[t.changed]));
  */
 export interface FetchTally {
+  /** The public state: what registrations show. */
   readonly state: BackgroundFetchState;
+  /** One status per record, by index. */
   readonly records: RecordStatus[];
+  /** How many records have ended. */
   readonly settled: number;
+  /** The index of the record this step touched, or -1. */
   readonly changed: number;
+  /** How many records wait for the network now. */
   readonly waiting: number;
 }
 
@@ -152,7 +224,9 @@ export interface RetryBudget {
  * one that does not, `fetch` itself, ignores it).
  */
 export interface TransportInit {
+  /** Cancels the request (and its retries). */
   readonly signal: AbortSignal;
+  /** The record's retry budget, to spend on status retries; absent outside {@link httpRecord}. */
   readonly budget?: RetryBudget;
 }
 
@@ -177,7 +251,15 @@ export type Transport = (request: Request, init: TransportInit) => Promise<Respo
  * await sink.begin(0, head, offset); await sink.write(0, chunk);
  */
 export interface BodySink {
-  resumePoint(index: number): Promise<{ offset: number; response: StoredResponse | null }>;
+  /** What record `index` holds already: where a resume starts, and the response head it was stored under. */
+  resumePoint(index: number): Promise<{
+    /** Body bytes held. */
+    offset: number;
+    /** The head they came with; `null` when none was stored. */
+    response: StoredResponse | null;
+  }>;
+  /** Starts record `index`'s body over (`offset` 0) or continues it after `offset` bytes kept. */
   begin(index: number, response: StoredResponse, offset: number): Promise<void>;
+  /** Stores the next chunk of record `index`'s body; resolves once it is stored. */
   write(index: number, chunk: Uint8Array): Promise<void>;
 }

@@ -3,9 +3,11 @@ import type { BackgroundFetchRegistration } from './BackgroundFetchRegistration'
 import { backendOption, type ManagerBackend } from './backend';
 import { LocalBackend } from './engine/localBackend';
 import { invalidState } from './errors';
+import type { BackgroundFetchManagerEventMap } from './eventMaps';
 import { checkId, normalizeFetchOptions, type BackgroundFetchOptions } from './fetchOptions';
 import { resolveManagerOptions, type BackgroundFetchManagerOptions } from './managerOptions';
 import { storeRequest, toRequests } from './normalizeRequests';
+import { idlMembers } from './idlMembers';
 import { sharedIndexedDBStore } from './store/indexedDBStore';
 
 /**
@@ -18,6 +20,8 @@ import { sharedIndexedDBStore } from './store/indexedDBStore';
  * const registration = await manager.fetch('episode-1', ['/ep1.mp3'], { downloadTotal: 60e6 });
  */
 export class BackgroundFetchManager extends EventTarget {
+  // @ts-expect-error TS6133: never read; it runs once, for its effect (see idlMembers).
+  static #idl = /* @__PURE__ */ idlMembers(this);
   readonly #backend: ManagerBackend;
   readonly #closing = new ReplaySubject<void>(1);
   #closed = false;
@@ -33,7 +37,7 @@ export class BackgroundFetchManager extends EventTarget {
    * before any download ends. Rejects `TypeError` for bad input or an id already active in this
    * scope, `QuotaExceededError` when `downloadTotal` exceeds the free quota; nothing is stored then.
    */
-  async fetch(id: string, requests: RequestInfo | URL | ReadonlyArray<RequestInfo | URL>, options: BackgroundFetchOptions = {}): Promise<BackgroundFetchRegistration> {
+  async fetch(id: string, requests: Request | string | URL | ReadonlyArray<Request | string | URL>, options: BackgroundFetchOptions = {}): Promise<BackgroundFetchRegistration> {
     this.#checkOpen('fetch');
     checkId(id);
     const release = this.#backend.reserve(id);
@@ -90,13 +94,35 @@ export class BackgroundFetchManager extends EventTarget {
     if (this.#closed) throw invalidState(`${method}() was called on a closed BackgroundFetchManager; make a new one.`);
   }
 
+  /** `"BackgroundFetchManager"`, as `Object.prototype.toString` shows it. */
   get [Symbol.toStringTag](): string {
     return 'BackgroundFetchManager';
   }
 }
 
-for (const name of ['fetch', 'get', 'getIds', 'close']) {
-  Object.defineProperty(BackgroundFetchManager.prototype, name, { enumerable: true });
+// The platform's own listener and options types: lib.dom's and Node's (@types/node) differ in name.
+type Listener = Parameters<EventTarget['addEventListener']>[1];
+type AddOptions = Parameters<EventTarget['addEventListener']>[2];
+type RemoveOptions = Parameters<EventTarget['removeEventListener']>[2];
+
+/** The manager's `addEventListener` and `removeEventListener`, typed by {@link BackgroundFetchManagerEventMap}. */
+export interface BackgroundFetchManager {
+  /** Listens to one of the manager's events, typed by {@link BackgroundFetchManagerEventMap}. */
+  addEventListener<K extends keyof BackgroundFetchManagerEventMap>(
+    type: K,
+    listener: (this: BackgroundFetchManager, event: BackgroundFetchManagerEventMap[K]) => unknown,
+    options?: AddOptions,
+  ): void;
+  /** Listens to any event, as `EventTarget` does. */
+  addEventListener(type: string, listener: Listener, options?: AddOptions): void;
+  /** Removes a listener added for one of the manager's events. */
+  removeEventListener<K extends keyof BackgroundFetchManagerEventMap>(
+    type: K,
+    listener: (this: BackgroundFetchManager, event: BackgroundFetchManagerEventMap[K]) => unknown,
+    options?: RemoveOptions,
+  ): void;
+  /** Removes a listener, as `EventTarget` does. */
+  removeEventListener(type: string, listener: Listener, options?: RemoveOptions): void;
 }
 
 function sameIds(a: string[], b: string[]): boolean {

@@ -1,3 +1,5 @@
+import { idlMembers } from './idlMembers';
+
 /** Lets the library make records; `new BackgroundFetchRecord()` from script throws, as in browsers. */
 export const recordToken = Symbol('BackgroundFetchRecord');
 
@@ -12,6 +14,8 @@ export const recordToken = Symbol('BackgroundFetchRecord');
  * const audio = await (await record.responseReady).blob();
  */
 export class BackgroundFetchRecord {
+  // @ts-expect-error TS6133: never read; it runs once, for its effect (see idlMembers).
+  static #idl = /* @__PURE__ */ idlMembers(this, 'BackgroundFetchRecord');
   readonly #request: Request;
   readonly #ready: () => Promise<Response>;
   #promise: Promise<Response> | undefined;
@@ -33,8 +37,3 @@ export class BackgroundFetchRecord {
     return this.#promise;
   }
 }
-
-for (const name of ['request', 'responseReady']) {
-  Object.defineProperty(BackgroundFetchRecord.prototype, name, { enumerable: true });
-}
-Object.defineProperty(BackgroundFetchRecord.prototype, Symbol.toStringTag, { value: 'BackgroundFetchRecord', configurable: true });

@@ -1,16 +1,23 @@
 import { invalidState } from './errors';
 import { checkUIOptions } from './fetchOptions';
+import { idlMembers } from './idlMembers';
 import type { BackgroundFetchRegistration } from './BackgroundFetchRegistration';
 import type { ImageResource } from './store/types';
 
+// The platform's EventInit: lib.dom has it as a global, Node's types (@types/node) do not.
+type PlatformEventInit = NonNullable<ConstructorParameters<typeof Event>[1]>;
+
 /** The init dictionary of {@link BackgroundFetchEvent}: `registration` is required. */
-export interface BackgroundFetchEventInit extends EventInit {
+export interface BackgroundFetchEventInit extends PlatformEventInit {
+  /** The registration the event is about. */
   registration: BackgroundFetchRegistration;
 }
 
 /** What `updateUI()` may change. */
 export interface BackgroundFetchUIOptions {
+  /** The fetch's new title. */
   title?: string;
+  /** The fetch's new icons. */
   icons?: ImageResource[];
 }
 
@@ -44,6 +51,8 @@ function isActive(lifetime: Lifetime): boolean {
  *   event.waitUntil(cleanUp(event.registration.id)));
  */
 export class BackgroundFetchEvent extends Event {
+  // @ts-expect-error TS6133: never read; it runs once, for its effect (see idlMembers).
+  static #idl = /* @__PURE__ */ idlMembers(this, 'BackgroundFetchEvent');
   readonly #registration: BackgroundFetchRegistration;
 
   constructor(type: string, init: BackgroundFetchEventInit) {
@@ -85,6 +94,8 @@ export class BackgroundFetchEvent extends Event {
  *   event.waitUntil(event.updateUI({ title: 'Episode ready' })));
  */
 export class BackgroundFetchUpdateUIEvent extends BackgroundFetchEvent {
+  // @ts-expect-error TS6133: never read; it runs once, for its effect (see idlMembers).
+  static #idl = /* @__PURE__ */ idlMembers(this, 'BackgroundFetchUpdateUIEvent');
   // Spelled out so that `BackgroundFetchUpdateUIEvent.length` is 2, as WebIDL gives it (an implicit one has 0).
   constructor(type: string, init: BackgroundFetchEventInit) {
     super(type, init);
@@ -108,13 +119,6 @@ export class BackgroundFetchUpdateUIEvent extends BackgroundFetchEvent {
     lifetime.onUpdateUI?.(options ?? {});
     return Promise.resolve();
   }
-}
-
-for (const Class of [BackgroundFetchEvent, BackgroundFetchUpdateUIEvent]) {
-  for (const name of Object.getOwnPropertyNames(Class.prototype)) {
-    if (name !== 'constructor') Object.defineProperty(Class.prototype, name, { enumerable: true });
-  }
-  Object.defineProperty(Class.prototype, Symbol.toStringTag, { value: Class.name, configurable: true });
 }
 
 /**

@@ -9,7 +9,9 @@ import type { BackgroundFetchStore } from './store/types';
 
 /** What `quota` resolves with: bytes in use and bytes allowed. */
 export interface QuotaEstimate {
+  /** Bytes in use. */
   usage: number;
+  /** Bytes allowed in all. */
   quota: number;
 }
 

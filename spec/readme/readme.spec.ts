@@ -14,7 +14,8 @@ import { codeBlocks, type CodeBlock } from './readmeBlocks';
 
 const root = path.resolve(__dirname, '../..');
 const blocks = codeBlocks(path.join(root, 'README.md'));
-const tested = ['example-page', 'example-worker', 'example-node', 'example-rxjs'];
+// example-types is type-checked by spec/package/types.spec.ts, in a project with the packed tarball.
+const tested = ['example-page', 'example-worker', 'example-node', 'example-rxjs', 'example-types'];
 // Node examples are written inside the package so that `import 'rx-background-fetch'` resolves
 // to this package's dist/ (a package may import itself by name).
 const runDir = path.join(root, 'spec/artifacts/readme');

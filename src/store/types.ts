@@ -8,9 +8,13 @@ import type {
 
 /** An icon of a background fetch's UI, as in the W3C Image Resource spec. */
 export interface ImageResource {
+  /** The image's URL. */
   readonly src: string;
+  /** Its sizes, as in `<link sizes>`: `"48x48 96x96"` or `"any"`. */
   readonly sizes?: string;
+  /** Its MIME type. */
   readonly type?: string;
+  /** A text description. */
   readonly label?: string;
 }
 
@@ -22,21 +26,33 @@ export interface ImageResource {
  * await store.create({ key: 'k1', scope: 'app', id: 'album', requests, downloadTotal: 0, uploadTotal: 0, title: '', icons: [], created: Date.now() });
  */
 export interface StoredFetch {
+  /** Unique per `fetch()` call. */
   readonly key: string;
+  /** The scope of the managers that see it. */
   readonly scope: string;
+  /** The id given to `fetch()`. */
   readonly id: string;
+  /** The requests, as plain data. */
   readonly requests: readonly StoredRequest[];
+  /** The `downloadTotal` given to `fetch()`; 0 is no limit. */
   readonly downloadTotal: number;
+  /** Bytes of all request bodies. */
   readonly uploadTotal: number;
+  /** The title given to `fetch()`; `""` for none. */
   readonly title: string;
+  /** The icons given to `fetch()`. */
   readonly icons: readonly ImageResource[];
+  /** When it was registered, in ms since the epoch. */
   readonly created: number;
 }
 
 /** Where one stored record stands: its response head, the body bytes held, its result. */
 export interface StoredRecordStatus {
+  /** The response head; `null` until the headers arrived. */
   readonly response: StoredResponse | null;
+  /** Body bytes stored. */
   readonly bytes: number;
+  /** How the record ended; `""` while it runs. */
   readonly result: RecordResult;
 }
 
@@ -45,9 +61,15 @@ export interface StoredRecordStatus {
  * fetch has settled (but its completion event may not have run), its failure reason.
  */
 export interface LoadedFetch {
+  /** What was registered. */
   readonly fetch: StoredFetch;
+  /** One status per record, by index. */
   readonly records: readonly StoredRecordStatus[];
-  readonly settled: { readonly failureReason: BackgroundFetchFailureReason } | null;
+  /** Set once the fetch has settled: its failure reason (`""` for success); `null` before. */
+  readonly settled: {
+    /** `""` when the fetch succeeded. */
+    readonly failureReason: BackgroundFetchFailureReason;
+  } | null;
 }
 
 /**

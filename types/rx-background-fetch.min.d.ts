@@ -1,0 +1,12 @@
+/**
+ * The types of `dist/rx-background-fetch.min.js`, a script that defines one global; a script
+ * or service worker that loads it gets them with
+ * `/// <reference types="rx-background-fetch/dist/rx-background-fetch.min.js" />`.
+ * @module
+ */
+import type * as api from './index.js';
+
+declare global {
+  /** Every export of `rx-background-fetch`, as `dist/rx-background-fetch.min.js` and `dist/polyfill.min.js` define it. */
+  var RxBackgroundFetch: typeof api;
+}
