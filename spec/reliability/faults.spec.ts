@@ -6,39 +6,18 @@
  */
 import { filter, firstValueFrom } from 'rxjs';
 import { BackgroundFetchManager, type BackgroundFetchManagerOptions } from '../../src';
-import { bodyOf, startTestServer, type TestServer } from '../helpers/testServer';
-import { completion, expectNoLoss, expectSettledAndEmpty, fresh, rangeStart, track, type Fresh } from './support';
+import { bodyOf } from '../helpers/testServer';
+import { completion, expectNoLoss, expectSettledAndEmpty, fresh, rangeStart, track, reliabilitySuite, type Fresh } from './support';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(() => server.close());
-beforeEach(() => server.reset());
+const suite = reliabilitySuite({ retry: { limit: 2, delay: () => 10 }, timeout: 2000, patience: 500 });
 
-const open: BackgroundFetchManager[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((manager) => manager.close()));
-});
-
-/** A manager on a fresh store with small retry delays, timeouts and network patience (500 ms). */
+/** A manager on a fresh IndexedDB store with the file's small retry delays, timeouts and network patience (500 ms). */
 function setup(options: BackgroundFetchManagerOptions = {}): Fresh & { manager: BackgroundFetchManager } {
   const where = fresh('indexeddb', 'faults');
-  const manager = new BackgroundFetchManager({
-    store: where.store,
-    scope: where.scope,
-    baseURL: server.url,
-    retry: { limit: 2, delay: () => 10 },
-    timeout: 2000,
-    patience: 500,
-    progressInterval: 0,
-    ...options,
-  });
-  open.push(manager);
-  return { ...where, manager };
+  return { ...where, manager: suite.manager(where, options) };
 }
 
-const seen = (path: string) => server.requests.filter((request) => request.path === path);
+const seen = (path: string) => suite.server.requests.filter((request) => request.path === path);
 const FEATURE = Buffer.from('Background Fetch');
 const KB16 = 16 * 1024;
 
@@ -215,7 +194,7 @@ describe('429 with Retry-After', () => {
         ...args,
       )) as typeof setTimeout);
     const fetchSpy: typeof fetch = async (input, init) => {
-      log.push(`request ${server.requests.length + 1}`);
+      log.push(`request ${suite.server.requests.length + 1}`);
       const response = await fetch(input, init);
       log.push(`answer ${response.status}`);
       return response;
@@ -287,14 +266,14 @@ describe('slow headers', () => {
     let calls = 0;
     // The first attempt goes to a route whose headers stall; the retry to the real one.
     const stallFirst: typeof fetch = (input, init) =>
-      calls++ === 0 ? fetch(`${server.url}/stall-headers?delay=5000`, { signal: (input as Request).signal }) : fetch(input, init);
+      calls++ === 0 ? fetch(`${suite.server.url}/stall-headers?delay=5000`, { signal: (input as Request).signal }) : fetch(input, init);
     const where = setup({ timeout: 400, fetch: stallFirst });
     const done = completion(where.manager, where);
     const registration = await where.manager.fetch('slow', ['/feature-name.txt']);
     const outcome = await done;
     expect(outcome.type).toBe('backgroundfetchsuccess');
     expectNoLoss(outcome, [FEATURE]);
-    expect(server.requests.map((request) => request.path)).toEqual(['/stall-headers', '/feature-name.txt']);
+    expect(suite.server.requests.map((request) => request.path)).toEqual(['/stall-headers', '/feature-name.txt']);
     await expectSettledAndEmpty(registration, where);
   });
 });
@@ -307,7 +286,7 @@ describe('a server restarted in the middle of a fetch', () => {
     const registration = await where.manager.fetch('restart', [`/bytes?size=${size}&chunk=${KB16}&delay=5`]);
     const downloaded = track(registration);
     await firstValueFrom(registration.state$.pipe(filter((state) => state.downloaded > size / 4)));
-    await server.restart();
+    await suite.server.restart();
     const outcome = await done;
     expect(outcome.type).toBe('backgroundfetchsuccess');
     expectNoLoss(outcome, [bodyOf(size)]);

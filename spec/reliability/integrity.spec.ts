@@ -4,27 +4,13 @@
  * match() called twice on a record that finished beside one still running. Each case checks the
  * server's side too: which manager sent what, and whether any connection is left open.
  */
-import { BackgroundFetchManager, createMemoryStore, type BackgroundFetchManagerOptions, type BackgroundFetchStore } from '../../src';
-import { bodyOf, startTestServer, type TestServer } from '../helpers/testServer';
-import { completion, expectNoLoss, expectSettledAndEmpty, fresh, until, type Fresh } from './support';
+import { createMemoryStore, type BackgroundFetchStore } from '../../src';
+import { bodyOf } from '../helpers/testServer';
+import { completion, expectNoLoss, expectSettledAndEmpty, fresh, until, reliabilitySuite } from './support';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(() => server.close());
-beforeEach(() => server.reset());
+const suite = reliabilitySuite({ retry: { limit: 2, delay: () => 10 }, timeout: 5000 });
 
-const open: BackgroundFetchManager[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((manager) => manager.close()));
-});
-
-function manager(where: Pick<Fresh, 'store' | 'scope'>, options: BackgroundFetchManagerOptions = {}): BackgroundFetchManager {
-  const made = new BackgroundFetchManager({ store: where.store, scope: where.scope, baseURL: server.url, retry: { limit: 2, delay: () => 10 }, timeout: 5000, progressInterval: 0, ...options });
-  open.push(made);
-  return made;
-}
+const manager = suite.manager;
 
 /** A `fetch` that counts what it sends, and when it sends it. */
 function countingFetch(): { fetch: typeof fetch; sent: number[] } {
@@ -122,7 +108,7 @@ describe('a record that stops closes its connection at once', () => {
     await target.fetch('over-quota', [trickle]);
     const outcome = await done;
     expect(outcome.state.failureReason).toBe('quota-exceeded');
-    await until(() => server.inFlight === 0, 'the server to see the connection closed', 5000);
+    await until(() => suite.server.inFlight === 0, 'the server to see the connection closed', 5000);
   });
 
   test('a store whose write() throws: the request is cancelled, its connection closed', async () => {
@@ -141,7 +127,7 @@ describe('a record that stops closes its connection at once', () => {
     await target.fetch('broken-store', [trickle]);
     const outcome = await done;
     expect(outcome.state.result).toBe('failure');
-    await until(() => server.inFlight === 0, 'the server to see the connection closed', 5000);
+    await until(() => suite.server.inFlight === 0, 'the server to see the connection closed', 5000);
   });
 
   test('close() during a trickling body closes the connection too', async () => {
@@ -150,7 +136,7 @@ describe('a record that stops closes its connection at once', () => {
     const registration = await target.fetch('closing', [trickle]);
     await until(() => registration.downloaded > 0, 'the first bytes');
     await target.close();
-    await until(() => server.inFlight === 0, 'the server to see the connection closed', 5000);
+    await until(() => suite.server.inFlight === 0, 'the server to see the connection closed', 5000);
   });
 });
 
@@ -180,7 +166,7 @@ describe('a live body stream when its manager closes', () => {
     const registration = await target.fetch('headless', ['/slow?delay=20000&size=10']);
     const [record] = await registration.matchAll();
     const ready = record.responseReady;
-    await until(() => server.inFlight === 1, 'the request to be sent');
+    await until(() => suite.server.inFlight === 1, 'the request to be sent');
     await target.close();
     await expect(ready).rejects.toMatchObject({ name: 'AbortError' });
   });
@@ -193,7 +179,7 @@ describe('match() twice on one record while another still runs', () => {
     const registration = await target.fetch('twice', ['/bytes?size=20000&seed=done', '/bytes?size=2000000&chunk=20000&delay=200']);
     // The first call reads the whole body, so the record has finished; the second keeps running.
     for (let call = 0; call < 3; call++) {
-      const record = await registration.match(`${server.url}/bytes?size=20000&seed=done`);
+      const record = await registration.match(`${suite.server.url}/bytes?size=20000&seed=done`);
       const response = await Promise.race([record!.responseReady, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`call ${call}: responseReady never settled`)), 5000))]);
       expect(Buffer.from(await response.arrayBuffer()).equals(bodyOf(20_000, 'done'))).toBe(true);
     }

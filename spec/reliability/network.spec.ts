@@ -5,28 +5,15 @@
  * scope's `ids$`. Patience and backoff are made small here; the server really stops listening.
  */
 import { BehaviorSubject, firstValueFrom } from 'rxjs';
-import { BackgroundFetchManager, type BackgroundFetchManagerOptions } from '../../src';
-import { bodyOf, startTestServer, type TestServer } from '../helpers/testServer';
-import { completion, expectNoLoss, expectSettledAndEmpty, fresh, rangeStart, until, type Fresh } from './support';
+import type { BackgroundFetchManager } from '../../src';
+import { bodyOf } from '../helpers/testServer';
+import { completion, expectNoLoss, expectSettledAndEmpty, fresh, rangeStart, until, reliabilitySuite, type Fresh } from './support';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(() => server.close());
-beforeEach(() => server.reset());
-afterEach(() => server.up().catch(() => undefined));
+const suite = reliabilitySuite({ retry: { limit: 2, delay: () => 20, backoffLimit: 100 }, timeout: 2000 });
 
-const open: BackgroundFetchManager[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((manager) => manager.close()));
-});
-
-function manager(where: Pick<Fresh, 'store' | 'scope'>, options: BackgroundFetchManagerOptions = {}): BackgroundFetchManager {
-  const made = new BackgroundFetchManager({ store: where.store, scope: where.scope, baseURL: server.url, retry: { limit: 2, delay: () => 20, backoffLimit: 100 }, timeout: 2000, progressInterval: 0, ...options });
-  open.push(made);
-  return made;
-}
+const manager = suite.manager;
+// A test that took the server down brings it back for the next one.
+afterEach(() => suite.server.up().catch(() => undefined));
 
 /** Every `waiting$` value of the registration from now on. */
 function waits(registration: { waiting$: { subscribe(next: (value: boolean) => void): unknown } }): boolean[] {
@@ -37,7 +24,7 @@ function waits(registration: { waiting$: { subscribe(next: (value: boolean) => v
 
 const size = 4_000_000;
 const slow = (seed: string) => `/bytes?size=${size}&seed=${seed}&chunk=65536&delay=20`;
-const bytesRequests = () => server.requests.filter((request) => request.path === '/bytes');
+const bytesRequests = () => suite.server.requests.filter((request) => request.path === '/bytes');
 
 describe('a server unreachable in the middle of a download', () => {
   test.each(['indexeddb', 'memory'] as const)('(%s) for less than the patience: the fetch waits, resumes with Range from the stored bytes and succeeds byte-exact', async (kind) => {
@@ -47,13 +34,13 @@ describe('a server unreachable in the middle of a download', () => {
     const registration = await target.fetch('outage', [slow('o')]);
     const seen = waits(registration);
     await until(() => registration.downloaded > size / 4, 'a quarter of the body');
-    await server.down();
+    await suite.server.down();
     await until(() => seen.includes(true), 'waiting$ to say the fetch waits for the network');
     const held = registration.downloaded;
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(registration.result).toBe('');
     expect(registration.downloaded).toBe(held);
-    await server.up();
+    await suite.server.up();
     const outcome = await done;
     expect(outcome.type).toBe('backgroundfetchsuccess');
     expectNoLoss(outcome, [bodyOf(size, 'o')]);
@@ -74,7 +61,7 @@ describe('a server unreachable in the middle of a download', () => {
     const registration = await target.fetch('gone', [slow('g')]);
     await until(() => registration.downloaded > 0, 'the first bytes');
     const started = Date.now();
-    await server.down();
+    await suite.server.down();
     const outcome = await done;
     expect(Date.now() - started).toBeGreaterThanOrEqual(500);
     expect(outcome.type).toBe('backgroundfetchfail');
@@ -85,12 +72,12 @@ describe('a server unreachable in the middle of a download', () => {
   test('refused from the very first request, then back within the patience: the fetch waits, then succeeds', async () => {
     const where = fresh('memory', 'network');
     const target = manager(where, { patience: 20_000 });
-    await server.down();
+    await suite.server.down();
     const done = completion(target, where);
     const registration = await target.fetch('early', [`/bytes?size=100000&seed=e`]);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(registration.result).toBe('');
-    await server.up();
+    await suite.server.up();
     expectNoLoss(await done, [bodyOf(100_000, 'e')]);
   });
 });
@@ -116,13 +103,13 @@ describe('offline time never counts', () => {
     const seen = waits(registration);
     await until(() => registration.downloaded > size / 4, 'a quarter of the body');
     online$.next(false);
-    await server.down();
+    await suite.server.down();
     await until(() => seen.includes(true), 'waiting$ to say the fetch waits');
     const attempts = sent.length;
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(sent).toHaveLength(attempts);
     expect(registration.result).toBe('');
-    await server.up();
+    await suite.server.up();
     online$.next(true);
     const outcome = await done;
     expect(outcome.type).toBe('backgroundfetchsuccess');
@@ -156,7 +143,7 @@ describe('one retry budget per record, counted on the server', () => {
     // budget once each: 2 retries, then the third 503 is the record's answer.
     expect(outcome.type).toBe('backgroundfetchfail');
     expect(outcome.state.failureReason).toBe('bad-status');
-    expect(server.requests.filter((request) => request.path === '/script')).toHaveLength(5);
+    expect(suite.server.requests.filter((request) => request.path === '/script')).toHaveLength(5);
   });
 
   test('503 on every attempt: exactly limit + 1 requests', async () => {
@@ -166,7 +153,7 @@ describe('one retry budget per record, counted on the server', () => {
     await target.fetch('flaky', ['/flaky?times=99']);
     const outcome = await done;
     expect(outcome.state.failureReason).toBe('bad-status');
-    expect(server.requests.filter((request) => request.path === '/flaky')).toHaveLength(3);
+    expect(suite.server.requests.filter((request) => request.path === '/flaky')).toHaveLength(3);
   });
 });
 

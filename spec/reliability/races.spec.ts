@@ -5,27 +5,13 @@
  * the event, the registration, abort()'s answer, the server and the store.
  */
 import { filter, firstValueFrom, lastValueFrom } from 'rxjs';
-import { BackgroundFetchManager, openIndexedDBStore, type BackgroundFetchManagerOptions, type BackgroundFetchRegistration, type BackgroundFetchStore } from '../../src';
-import { bodyOf, startTestServer, type TestServer } from '../helpers/testServer';
-import { completion, completionTypes, expectCounted, expectNoLoss, expectSettledAndEmpty, fresh, indexedDBKeys, rangeStart, track, until, type Fresh } from './support';
+import { BackgroundFetchManager, openIndexedDBStore, type BackgroundFetchRegistration, type BackgroundFetchStore } from '../../src';
+import { bodyOf } from '../helpers/testServer';
+import { completion, completionTypes, expectCounted, expectNoLoss, expectSettledAndEmpty, fresh, indexedDBKeys, rangeStart, track, until, reliabilitySuite, type Fresh } from './support';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(() => server.close());
-beforeEach(() => server.reset());
+const suite = reliabilitySuite({ retry: { limit: 2, delay: () => 10 }, timeout: 2000 });
 
-const open: BackgroundFetchManager[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((manager) => manager.close()));
-});
-
-function manager(where: Pick<Fresh, 'store' | 'scope'>, options: BackgroundFetchManagerOptions = {}): BackgroundFetchManager {
-  const made = new BackgroundFetchManager({ store: where.store, scope: where.scope, baseURL: server.url, retry: { limit: 2, delay: () => 10 }, timeout: 2000, progressInterval: 0, ...options });
-  open.push(made);
-  return made;
-}
+const manager = suite.manager;
 
 /** Counts every completion event `target` gets from now on. */
 function countEvents(target: EventTarget): Record<string, number> {
@@ -44,7 +30,7 @@ function countFinalProgress(registration: BackgroundFetchRegistration): { final:
   return counts;
 }
 
-const seen = (path: string) => server.requests.filter((request) => request.path === path);
+const seen = (path: string) => suite.server.requests.filter((request) => request.path === path);
 const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
 
 /**
@@ -369,7 +355,7 @@ describe('abort() during resume', () => {
     await expectSettledAndEmpty(registration, where);
     expect(events).toEqual({ backgroundfetchabort: 1 });
     expect(progress).toEqual({ final: 1, after: 0 });
-    await until(() => server.inFlight === 0, 'the server to see every connection closed');
+    await until(() => suite.server.inFlight === 0, 'the server to see every connection closed');
   });
 
   test('abort() through a registration of a closed manager does not claim an abort it cannot carry out', async () => {

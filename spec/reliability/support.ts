@@ -5,7 +5,10 @@
  */
 import 'fake-indexeddb/auto';
 import { lastValueFrom } from 'rxjs';
+import { startTestServer, type TestServer } from '../helpers/testServer';
 import {
+  BackgroundFetchManager,
+  type BackgroundFetchManagerOptions,
   createMemoryStore,
   openIndexedDBStore,
   type BackgroundFetchRegistration,
@@ -179,4 +182,48 @@ export function rangeStart(range: string | undefined): number {
   const match = /^bytes=(\d+)-$/.exec(range ?? '');
   if (match === null) throw new Error(`Not an open range: ${String(range)}`);
   return Number(match[1]);
+}
+
+/** The test server of one spec file and the managers its tests open (see {@link reliabilitySuite}). */
+export interface ReliabilitySuite {
+  /** The running test server (set from `beforeAll` on). */
+  readonly server: TestServer;
+  /** A manager of `where` with the file's defaults and `options`, closed after the test. */
+  manager(where: Pick<Fresh, 'store' | 'scope'>, options?: BackgroundFetchManagerOptions): BackgroundFetchManager;
+  /** Closes this manager after the test too. */
+  adopt(manager: BackgroundFetchManager): BackgroundFetchManager;
+}
+
+/**
+ * The jest hooks every reliability file needs: a real test server started before the file,
+ * reset before each test and closed after the file, and every manager a test opened closed
+ * after it. `defaults` are the file's manager options (the base URL is the server's).
+ *
+ * @example
+ * const suite = reliabilitySuite({ retry: { limit: 2, delay: () => 10 }, timeout: 2000 });
+ * const target = suite.manager(fresh(), { patience: 500 });
+ */
+export function reliabilitySuite(defaults: BackgroundFetchManagerOptions): ReliabilitySuite {
+  let server: TestServer | undefined;
+  const open: BackgroundFetchManager[] = [];
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server?.close());
+  beforeEach(() => server?.reset());
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((manager) => manager.close()));
+  });
+  const suite: ReliabilitySuite = {
+    get server() {
+      if (server === undefined) throw new Error('The test server starts in beforeAll: use suite.server inside a test or hook.');
+      return server;
+    },
+    manager: (where, options = {}) => suite.adopt(new BackgroundFetchManager({ store: where.store, scope: where.scope, baseURL: suite.server.url, progressInterval: 0, ...defaults, ...options })),
+    adopt(manager) {
+      open.push(manager);
+      return manager;
+    },
+  };
+  return suite;
 }
