@@ -61,8 +61,8 @@ const syncTag = 'rx-background-fetch';
  * about to be stopped.
  *
  * @example
- * holdWhileBusy(self, manager.ids$, () => showPaused(self, manager));
- * // then every message, fetch, push, notificationclick and sync event holds the worker while fetches run
+ * holdWhileBusy(self, manager.ids$, () => console.warn('about to be stopped with downloads left'));
+ * // every message, fetch, push, notificationclick and sync event now holds the worker while fetches run
  */
 export function holdWhileBusy(worker: WorkerScope, ids$: Observable<string[]>, paused: () => void, limits = holdLimitsFor(navigator.userAgent)): void {
   const busy$ = ids$.pipe(
@@ -74,7 +74,9 @@ export function holdWhileBusy(worker: WorkerScope, ids$: Observable<string[]>, p
   const hold = async (ms: number): Promise<boolean> => {
     const deadline = Date.now() + ms;
     lastDeadline = Math.max(lastDeadline, deadline);
-    const ranOut = await firstValueFrom(race(busy$.pipe(filter((busy) => !busy), map(() => false)), timer(ms).pipe(map(() => true))));
+    // A manager closed (its ids$ complete) holds nothing any more.
+    const ends$ = race(busy$.pipe(filter((busy) => !busy), map(() => false)), timer(ms).pipe(map(() => true)));
+    const ranOut = await firstValueFrom(ends$, { defaultValue: false });
     if (ranOut && deadline === lastDeadline) paused();
     return ranOut;
   };
