@@ -9,13 +9,16 @@ const MB = 1_000_000;
 const s = (seconds) => `${seconds.toFixed(1)} s`;
 
 function flowed(r) {
-  if (r.flowedFor !== null && r.finishedAfter === null) return `**${s(r.flowedFor)}**`;
+  if (r.flowedFor !== null) return `**${s(r.flowedFor)}**`;
   if (r.finishedAfter !== null) return `until the end (finished at +${s(r.finishedAfter)})`;
   return `never stopped (still downloading at +${s(r.watchedFor)})`;
 }
 
 function resumed(r) {
-  if (r.resumedAfter !== null) return `yes, at +${s(r.resumedAfter)} (\`Range: ${r.resumedRange ?? 'none'}\`)`;
+  if (r.resumedAfter !== null) {
+    const end = r.finishedAfter === null ? '' : `, finished at +${s(r.finishedAfter)}`;
+    return `yes, at +${s(r.resumedAfter)} (\`Range: ${r.resumedRange ?? 'none'}\`)${end}`;
+  }
   if (r.flowedFor === null || r.finishedAfter !== null) return 'did not need to';
   return `no (watched ${s(r.watchedFor)})`;
 }

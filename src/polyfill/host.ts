@@ -9,8 +9,6 @@ import { tag, toWire, type Answers, type BodyMessage, type Call, type Message, t
 export interface Host {
   /** Answers one call; `transfer` lists buffers the reply may move instead of copy. */
   handle(call: Call): Promise<{ value: Answers[Call['method']]; transfer: Transferable[] }>;
-  /** Resolves when no fetch of the scope is active, or after `ms`, whichever is first. */
-  busyFor(ms: number): Promise<void>;
 }
 
 /**
@@ -112,12 +110,6 @@ export function createHost(
 
   return {
     handle: (call) => (answers[call.method] as (call: Call) => Promise<{ value: Answers[Call['method']]; transfer: Transferable[] }>)(call),
-    async busyFor(ms) {
-      const started = Date.now();
-      while (Date.now() - started < ms && (await manager.getIds()).length > 0) {
-        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, ms)));
-      }
-    },
   };
 }
 

@@ -8,23 +8,29 @@ import { resolveManagerOptions, type BackgroundFetchManagerOptions } from '../ma
 import { sharedIndexedDBStore } from '../store/indexedDBStore';
 import { markWorkerHosts } from './hostMarker';
 import { LockedBackend } from './lockedBackend';
-import { notifyFor } from './notifications';
+import { notificationsFor } from './notifications';
 import { routeCalls } from './pageRoute';
 import { channelName, isMessage, tag, type Message } from './protocol';
 import { RemoteBackend, type Caller } from './remoteBackend';
 import { requestScopeLock } from './scopeLock';
 import { serveHost } from './serveHost';
+import { holdWhileBusy } from './workerLifetime';
 
 /** Options of {@link install}: the manager options of the host, plus these. */
 export interface InstallOptions extends Omit<BackgroundFetchManagerOptions, 'scope' | 'events'> {
   /** Replace a native Background Fetch too. Default false. */
   force?: boolean;
-  /** Show a notification per fetch (title, icon, progress) where permission is granted. Default false. */
+  /**
+   * Show a notification per fetch (title, icon, progress) where permission is granted. Default
+   * false. (Where permission is granted, a worker about to be stopped with downloads unfinished
+   * says they are paused whatever this says: a click on that notification opens the app.)
+   */
   notifications?: boolean;
 }
 
 interface ServiceWorkerScope extends EventTarget {
   registration: ServiceWorkerRegistration;
+  clients: { openWindow(url: string): Promise<unknown> };
 }
 
 /** The part of a service worker's extendable events used here (the DOM typings lack worker types). */
@@ -35,6 +41,7 @@ type WorkerMessageEvent = MessageEvent & Extendable;
 
 const installed = Symbol.for('rx-background-fetch.installed');
 const handlerNames = ['backgroundfetchsuccess', 'backgroundfetchfail', 'backgroundfetchabort', 'backgroundfetchclick'];
+// Pages ping the worker this often while a fetch runs: each ping is an event that holds it again.
 const keepAliveMs = 10_000;
 
 /**
@@ -125,25 +132,27 @@ function installInWorker(worker: ServiceWorkerScope, options: Omit<InstallOption
   defineBackgroundFetch((registration) =>
     registration === worker.registration ? manager : new BackgroundFetchManager({ ...managerOptions, scope: registration.scope, events: worker }),
   );
+  const channel = new BroadcastChannel(channelName(scope));
+  const notes = notificationsFor(worker, (message) => channel.postMessage({ [tag]: 'notificationerror', message } satisfies Message));
   let follow: ((registration: BackgroundFetchRegistration) => void) | undefined;
-  const { host, take } = serveHost(manager, scope, false, (registration) => follow?.(registration));
+  const { take } = serveHost(manager, scope, false, (registration) => follow?.(registration));
+  const active = async () => (await Promise.all((await manager.getIds()).map((id) => manager.get(id)))).filter((r) => r !== undefined);
   enableNotifications = () => {
     if (follow !== undefined) return;
-    follow = notifyFor(worker);
+    follow = notes.follow;
     // Fetches already running get their notifications too.
-    void manager.getIds().then((ids) => ids.forEach((id) => void manager.get(id).then((registration) => registration && follow?.(registration))));
+    void active().then((registrations) => registrations.forEach(notes.follow));
   };
   if (notifications) enableNotifications();
+  // Every event holds the worker while fetches run, as long as the browser allows; when it is
+  // about to stop it with work left, the user is told the downloads are paused.
+  holdWhileBusy(worker, manager.ids$, () => void active().then(notes.paused));
   worker.addEventListener('message', (event) => {
     const message = event as WorkerMessageEvent;
     const port = message.ports[0];
     if (port === undefined || !isMessage(message.data) || message.data[tag] !== 'call') return;
     const replied = take(message.data, (reply, transfer) => port.postMessage(reply, transfer));
-    if (replied === undefined) return;
-    // A fetch or keep-alive call holds the worker while downloads run, as far as the browser allows.
-    const { method } = message.data.call;
-    const keepAlive = method === 'keepalive' || method === 'fetch' ? host.busyFor(2 * keepAliveMs) : Promise.resolve();
-    message.waitUntil(Promise.all([replied, keepAlive]));
+    if (replied !== undefined) message.waitUntil(replied);
   });
 }
 
@@ -193,15 +202,17 @@ function installInPage(options: Omit<InstallOptions, 'force'>): void {
       return route.call(message);
     };
     const backend = new RemoteBackend(scope, globalThis.location?.href, call);
+    const manager = new BackgroundFetchManager({ [backendOption]: backend } as BackgroundFetchManagerOptions);
     channel.addEventListener('message', (event: MessageEvent) => {
       const data = event.data as unknown;
       if (!isMessage(data)) return;
       if (data[tag] === 'state') backend.receive(data.fetch);
       if (data[tag] === 'worker') route.workerHosts();
+      if (data[tag] === 'notificationerror') manager.dispatchEvent(new ErrorEvent('notificationerror', { message: data.message }));
     });
     setInterval(() => {
       if (backend.running && registration.active !== null) void call({ method: 'keepalive' }).catch(() => undefined);
     }, keepAliveMs);
-    return new BackgroundFetchManager({ [backendOption]: backend } as BackgroundFetchManagerOptions);
+    return manager;
   });
 }

@@ -61,7 +61,9 @@ export type Message =
   | { readonly [tag]: 'reply'; readonly callId: string; readonly ok: false; readonly error: WireError }
   | { readonly [tag]: 'state'; readonly fetch: RemoteFetch }
   /** A service worker that runs the polyfill has started for the scope: a page that hosts hands over. */
-  | { readonly [tag]: 'worker' };
+  | { readonly [tag]: 'worker' }
+  /** The worker could not show a notification; pages fire `notificationerror` on their manager. */
+  | { readonly [tag]: 'notificationerror'; readonly message: string };
 
 /**
  * An error made fit to cross realms, and back: `TypeError`/`RangeError` stay what they were, a
