@@ -4,6 +4,8 @@ import { completeLength, ifRangeFor, validatePartial } from './contentRange';
 import { refusedByCors } from './corsProbe';
 import { NetworkPatience, checkPatience, defaultPatience } from './networkPatience';
 import { normalizeRetry, type NormalizedRetry, type RetryOptions } from './retryOptions';
+import { readBody } from './readBody';
+import { StoreFailure } from './storeFailure';
 import { maxTimerDelay } from './timerLimit';
 import type { BodySink, FetchRecord, RecordEvent, RecordResult, RetryBudget, StoredRequest, StoredResponse, Transport } from './types';
 
@@ -32,8 +34,9 @@ export interface HttpRecordOptions {
 
 /**
  * Fetches one record over HTTP for {@link fetchRecords}: sends its request through the
- * transport, stores the body through the sink chunk by chunk (each chunk counted only once
- * stored), and resumes a GET whose body breaks off or stalls with `Range: bytes=N-` and
+ * transport, stores the body through the sink (each write counted only once stored; a sink
+ * with a `writeSize` gets the chunks that arrive while a write is in flight joined into one
+ * write), and resumes a GET whose body breaks off or stalls with `Range: bytes=N-` and
  * `If-Range`, with backoff, up to the retry limit. A GET with a `Range` of its own
  * (`bytes=first-last` or `bytes=first-`) holds exactly that range and is resumed inside it. A
  * `206` is validated (range start and end, validators, complete length); a `200` to a Range
@@ -82,13 +85,6 @@ interface RecordContext {
   readonly timeout: number;
   readonly patience: number;
   readonly online$: Observable<boolean>;
-}
-
-/** A store write failed: kept apart from network failures, which are retried. */
-class StoreFailure extends Error {
-  constructor(readonly reason: unknown) {
-    super('The store could not keep a chunk.');
-  }
 }
 
 async function runRecord(
@@ -186,15 +182,18 @@ async function runRecord(
       emit({ type: 'response', index, response: kept, offset });
       previous = kept;
       const before = offset;
-      // `offset` follows every stored chunk, so an attempt that breaks off resumes where it stopped.
-      await readBody(response, index, context, attempt, (bytes) => {
+      // `offset` follows every stored write, so an attempt that breaks off resumes where it stopped.
+      const stored = (bytes: number) => {
         offset += bytes;
         if (offset > furthest) {
           furthest = offset;
           patience.progressed();
         }
         emit({ type: 'chunk', index, bytes });
-      });
+      };
+      if (response.body !== null) {
+        await readBody(response.body, { sink: context.sink, index, timeout: context.timeout, signal, attempt, stored });
+      }
       attempt.drained();
       if (partial === null) {
         settle(response.ok ? 'success' : 'bad-status');
@@ -227,61 +226,6 @@ async function runRecord(
 function holdsAll(asked: ByteSpan, held: number, response: StoredResponse): boolean {
   const span = heldSpan(asked, held, response);
   return held > 0 && span.first + held === spanEnd(span, completeLength(response));
-}
-
-/** Reads a body into the sink, calling `stored` with the size of each chunk once it is stored. */
-async function readBody(
-  response: Response,
-  index: number,
-  context: RecordContext,
-  attempt: LinkedController,
-  stored: (bytes: number) => void,
-): Promise<void> {
-  if (response.body === null) return;
-  const reader = response.body.getReader();
-  // One timer per body, checked when it fires against when the pending read began, instead of a
-  // clearTimeout + setTimeout per chunk. -1: no read pending (only the network counts against the
-  // timeout, not a slow store write).
-  let readSince = Date.now();
-  const check = () => {
-    const waited = readSince < 0 ? 0 : Date.now() - readSince;
-    if (waited >= context.timeout) attempt.abort(new DOMException('The body stalled.', 'TimeoutError'));
-    else timer = setTimeout(check, context.timeout - waited);
-  };
-  let timer = setTimeout(check, context.timeout);
-  // Node's fetch leaves a read pending for ever when the request is aborted after its last byte
-  // arrived (a download-total-exceeded on the last chunk): cancelling the reader ends that read.
-  const cancel = () => void reader.cancel(attempt.signal.reason).catch(() => undefined);
-  attempt.signal.addEventListener('abort', cancel, { once: true });
-  let ended = false;
-  try {
-    for (;;) {
-      readSince = Date.now();
-      const { done, value } = await reader.read();
-      readSince = -1;
-      // A cancelled read says `done`, which is no end of the body.
-      if (attempt.signal.aborted) throw attempt.signal.reason;
-      if (done) {
-        ended = true;
-        return;
-      }
-      if (value.byteLength === 0) continue;
-      try {
-        await context.sink.write(index, value);
-      } catch (error) {
-        throw new StoreFailure(error);
-      }
-      if (attempt.signal.aborted) throw attempt.signal.reason;
-      stored(value.byteLength);
-    }
-  } finally {
-    attempt.signal.removeEventListener('abort', cancel);
-    clearTimeout(timer);
-    // A body left unread (a store failure, a stall) is cancelled here and now, which closes its
-    // connection whatever the transport does with the attempt's signal afterwards.
-    if (ended) reader.releaseLock();
-    else void reader.cancel(new DOMException('The record stopped reading this body.', 'AbortError')).catch(() => undefined);
-  }
 }
 
 /** The request of one attempt: `range` (with its `If-Range` validator) replaces the request's own Range to resume. */

@@ -244,7 +244,8 @@ export type Transport = (request: Request, init: TransportInit) => Promise<Respo
  * Where the fetch stage puts response bodies of one background fetch, chunk by chunk.
  * `begin` starts a record's body over (`offset` 0) or continues it (`offset` = bytes kept);
  * `write` resolves once the chunk is stored (a counter is never ahead of the bytes stored)
- * and rejects with a `QuotaExceededError` `DOMException` when storage is full.
+ * and rejects with a `QuotaExceededError` `DOMException` when storage is full. The fetch stage
+ * has at most one write of a record in flight.
  *
  * @example
  * const { offset, response } = await sink.resumePoint(0);
@@ -262,4 +263,11 @@ export interface BodySink {
   begin(index: number, response: StoredResponse, offset: number): Promise<void>;
   /** Stores the next chunk of record `index`'s body; resolves once it is stored. */
   write(index: number, chunk: Uint8Array): Promise<void>;
+  /**
+   * Bytes this sink would rather get per write (a store that pays per write, as IndexedDB does
+   * per transaction): the chunks that arrive while a write is in flight are joined, up to about
+   * this size, into one new buffer of exactly their bytes. Absent or 0: each chunk is written on
+   * its own, as it arrived (a view, possibly into a larger buffer).
+   */
+  readonly writeSize?: number;
 }

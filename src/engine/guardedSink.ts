@@ -63,6 +63,7 @@ export function guardSink(inner: BodySink, quota: (() => Promise<QuotaEstimate>)
     sinceCheck += bytes;
   };
   return {
+    writeSize: inner.writeSize,
     resumePoint: (index) => track(inner.resumePoint(index)),
     begin: (index, response, offset) => track(inner.begin(index, response, offset)),
     // Without a quota a chunk goes straight to the store: one promise per chunk, not three.

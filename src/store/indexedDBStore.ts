@@ -1,7 +1,9 @@
 import { createStore, promisifyRequest, type UseStore } from 'idb-keyval';
 import type { BodySink, RecordResult, StoredResponse } from '../../operators/types';
+import { readChunks, readFetch, readScope, type KnownFetch } from './indexedDBReads';
 import { ensureSchema, keys, type FetchRow, type RecordRow } from './schema';
 import type { BackgroundFetchStore, LoadedFetch } from './types';
+import { writeQueue, type StoreWork } from './writeQueue';
 
 /** Options of {@link openIndexedDBStore}. */
 export interface IndexedDBStoreOptions {
@@ -11,14 +13,19 @@ export interface IndexedDBStoreOptions {
 
 const emptyRecord: RecordRow = { response: null, bytes: 0, chunks: 0, result: '' };
 
+// Bytes per body write: the fetch stage joins network chunks (64 KB in Firefox) up to this, so a
+// record costs a transaction per megabyte, not per chunk.
+const writeSize = 1024 * 1024;
+
 const opened = new Map<string, BackgroundFetchStore>();
 
 /**
  * The IndexedDB store (through idb-keyval): the default where `indexedDB` exists. Bodies are
- * stored chunk by chunk as they arrive, so a fetch resumes from what is on disk and a
- * record's body can be read while it downloads. One database is one store: opening it again
- * in this realm gives the same object, so its managers share one engine and never download
- * the same fetch twice.
+ * stored as they arrive, in writes of up to about 1 MB that carry the record's counters, so a
+ * fetch resumes from what is on disk and a record's body can be read while it downloads. The
+ * writes of every record that arrive while a transaction runs share the next one. One database
+ * is one store: opening it again in this realm gives the same object, so its managers share one
+ * engine and never download the same fetch twice.
  *
  * @example
  * const store = openIndexedDBStore({ database: 'media' });
@@ -40,107 +47,45 @@ function createIndexedDBStore(database: string): BackgroundFetchStore {
     await ready;
     return raw(mode, callback);
   };
-  const readRecord = async (key: string, index: number): Promise<RecordRow> => {
-    const row = await store('readonly', (s) => promisifyRequest<RecordRow | undefined>(s.get(keys.record(key, index))));
-    if (row === undefined) throw new TypeError(`The IndexedDB store holds no record ${index} of background fetch "${key}": it was removed.`);
-    return row;
+  const queue = writeQueue(store);
+  // The rows of each fetch this realm runs, as last written (or queued): a write never reads
+  // first, and a row is written once per transaction with the bytes it counts. One realm runs a
+  // fetch at a time (one engine per store and scope, one host per scope), and a realm reads
+  // afresh in load() before it runs what another left, so these are never stale.
+  const known = new Map<string, KnownFetch>();
+
+  const fetchOf = async (key: string): Promise<KnownFetch | undefined> => {
+    const found = known.get(key);
+    if (found !== undefined) return found;
+    // Neither written nor loaded here (or a write of it failed): read once the queued writes are in.
+    await queue.settled();
+    const read = await store('readonly', (s) => readFetch(s, key));
+    if (read !== undefined && !known.has(key)) known.set(key, read);
+    return known.get(key) ?? read;
   };
-  const writeRows = (rows: Array<[IDBValidKey, unknown]>, drop: IDBKeyRange[] = []) =>
-    store('readwrite', (s) => {
-      for (const range of drop) s.delete(range);
-      for (const [key, value] of rows) s.put(value, key);
-      return promisifyRequest(s.transaction);
+  const recordOf = async (key: string, index: number) => {
+    const entry = await fetchOf(key);
+    const row = entry?.records[index];
+    if (entry === undefined || row === undefined) throw new TypeError(`The IndexedDB store holds no record ${index} of background fetch "${key}": it was removed.`);
+    return { entry, row };
+  };
+  /** Queues `work`; when it fails, the fetch's rows are forgotten, to be read again from what was stored. */
+  const write = (key: string, entry: KnownFetch | undefined, work: StoreWork) =>
+    queue.write(work).catch((error: unknown) => {
+      if (entry !== undefined && known.get(key) === entry) known.delete(key);
+      throw error;
     });
-
-  return {
-    async load(scope) {
-      // One transaction, so a fetch removed meanwhile is either whole or absent.
-      const rows = await store('readonly', (s) => new Promise<Array<{ row: FetchRow; records: RecordRow[] }>>((resolve, reject) => {
-        const fetches = s.getAll(keys.allFetches());
-        fetches.onerror = () => reject(fetches.error);
-        fetches.onsuccess = () => {
-          const mine = (fetches.result as FetchRow[]).filter((row) => row.fetch.scope === scope);
-          const loaded: Array<{ row: FetchRow; records: RecordRow[] }> = [];
-          if (mine.length === 0) resolve(loaded);
-          for (const row of mine) {
-            const records = s.getAll(keys.records(row.fetch.key));
-            records.onerror = () => reject(records.error);
-            records.onsuccess = () => {
-              loaded.push({ row, records: records.result as RecordRow[] });
-              if (loaded.length === mine.length) resolve(loaded);
-            };
-          }
-        };
-      }));
-      return rows
-        .sort((a, b) => a.row.fetch.created - b.row.fetch.created)
-        .map(({ row: { fetch, settled }, records }): LoadedFetch => ({
-          fetch,
-          records: records.map(({ response, bytes, result }) => ({ response, bytes, result })),
-          settled,
-        }));
-    },
-    async create(fetch) {
-      const row: FetchRow = { fetch, settled: null };
-      await writeRows([[keys.fetch(fetch.key), row], ...fetch.requests.map((_, index): [IDBValidKey, RecordRow] => [keys.record(fetch.key, index), emptyRecord])]);
-    },
-    async settleRecord(key, index, result: RecordResult) {
-      const row = await readRecord(key, index);
-      if (result === 'fetch-error') await writeRows([[keys.record(key, index), { ...row, result, bytes: 0, chunks: 0 }]], [keys.chunks(key, index)]);
-      else await writeRows([[keys.record(key, index), { ...row, result }]]);
-    },
-    async settleFetch(key, failureReason) {
-      const row = await store('readonly', (s) => promisifyRequest<FetchRow | undefined>(s.get(keys.fetch(key))));
-      if (row !== undefined) await writeRows([[keys.fetch(key), { ...row, settled: { failureReason } }]]);
-    },
-    async remove(key) {
-      await writeRows([], [IDBKeyRange.only(keys.fetch(key)), keys.records(key), keys.allChunks(key)]);
-    },
-    sink(key): BodySink {
-      // The row of each record being written, so a chunk costs one transaction and no read.
-      const rows = new Map<number, RecordRow>();
-      const rowOf = async (index: number) => rows.get(index) ?? readRecord(key, index);
-      return {
-        async resumePoint(index) {
-          const row = await readRecord(key, index);
-          return { offset: row.bytes, response: row.response };
-        },
-        async begin(index, response: StoredResponse, offset) {
-          const row = await readRecord(key, index);
-          if (offset === 0) {
-            const next: RecordRow = { ...row, response, bytes: 0, chunks: 0 };
-            await writeRows([[keys.record(key, index), next]], [keys.chunks(key, index)]);
-            rows.set(index, next);
-          } else if (offset === row.bytes) {
-            const next: RecordRow = { ...row, response };
-            await writeRows([[keys.record(key, index), next]]);
-            rows.set(index, next);
-          } else {
-            rows.set(index, await truncate(key, index, { ...row, response }, offset));
-          }
-        },
-        async write(index, chunk) {
-          const row = await rowOf(index);
-          const next: RecordRow = { ...row, bytes: row.bytes + chunk.byteLength, chunks: row.chunks + 1 };
-          // An exact-size copy: a view into a larger pooled buffer would store the whole buffer.
-          const data = chunk.buffer.slice(chunk.byteOffset, chunk.byteOffset + chunk.byteLength);
-          await writeRows([
-            [keys.chunk(key, index, row.chunks), data],
-            [keys.record(key, index), next],
-          ]);
-          rows.set(index, next);
-        },
-      };
-    },
-    async readChunks(key, index, from) {
-      const row = await readRecord(key, index);
-      if (from >= row.chunks) return [];
-      const buffers = await store('readonly', (s) => promisifyRequest(s.getAll(keys.chunks(key, index, from))) as Promise<ArrayBuffer[]>);
-      return buffers.map((buffer) => new Uint8Array(buffer));
-    },
+  /** Queues `work` (if any) with the record's new row. */
+  const putRecord = (key: string, entry: KnownFetch, index: number, row: RecordRow, work?: StoreWork) => {
+    entry.records[index] = row;
+    return write(key, entry, (s) => {
+      work?.(s);
+      s.put(row, keys.record(key, index));
+    });
   };
 
-  async function truncate(key: string, index: number, row: RecordRow, offset: number): Promise<RecordRow> {
+  async function truncate(key: string, entry: KnownFetch, index: number, row: RecordRow, offset: number): Promise<void> {
+    await queue.settled();
     const buffers = await store('readonly', (s) => promisifyRequest(s.getAll(keys.chunks(key, index))) as Promise<ArrayBuffer[]>);
     const kept: ArrayBuffer[] = [];
     let held = 0;
@@ -150,13 +95,85 @@ function createIndexedDBStore(database: string): BackgroundFetchStore {
       kept.push(take === buffer.byteLength ? buffer : buffer.slice(0, take));
       held += take;
     }
-    const next: RecordRow = { ...row, bytes: held, chunks: kept.length };
-    await writeRows(
-      [[keys.record(key, index), next], ...kept.map((buffer, seq): [IDBValidKey, ArrayBuffer] => [keys.chunk(key, index, seq), buffer])],
-      [keys.chunks(key, index)],
-    );
-    return next;
+    await putRecord(key, entry, index, { ...row, bytes: held, chunks: kept.length }, (s) => {
+      s.delete(keys.chunks(key, index));
+      kept.forEach((buffer, seq) => s.put(buffer, keys.chunk(key, index, seq)));
+    });
   }
+
+  return {
+    async load(scope) {
+      await queue.settled();
+      const loaded = await store('readonly', (s) => readScope(s, scope));
+      for (const [key, entry] of loaded) known.set(key, entry);
+      return [...loaded.values()]
+        .sort((a, b) => a.row.fetch.created - b.row.fetch.created)
+        .map(({ row: { fetch, settled }, records }): LoadedFetch => ({
+          fetch,
+          records: records.map(({ response, bytes, result }) => ({ response, bytes, result })),
+          settled,
+        }));
+    },
+    async create(fetch) {
+      const entry: KnownFetch = { row: { fetch, settled: null }, records: new Array<RecordRow>(fetch.requests.length).fill(emptyRecord) };
+      known.set(fetch.key, entry);
+      await write(fetch.key, entry, (s) => {
+        s.put(entry.row, keys.fetch(fetch.key));
+        for (let index = 0; index < entry.records.length; index++) s.put(emptyRecord, keys.record(fetch.key, index));
+      });
+    },
+    async settleRecord(key, index, result: RecordResult) {
+      const { entry, row } = await recordOf(key, index);
+      if (result !== 'fetch-error') await putRecord(key, entry, index, { ...row, result });
+      else await putRecord(key, entry, index, { ...row, result, bytes: 0, chunks: 0 }, (s) => s.delete(keys.chunks(key, index)));
+    },
+    async settleFetch(key, failureReason) {
+      const entry = await fetchOf(key);
+      if (entry === undefined) return;
+      const row: FetchRow = { ...entry.row, settled: { failureReason } };
+      entry.row = row;
+      await write(key, entry, (s) => s.put(row, keys.fetch(key)));
+    },
+    async remove(key) {
+      known.delete(key);
+      await write(key, undefined, (s) => {
+        s.delete(keys.fetch(key));
+        s.delete(keys.records(key));
+        s.delete(keys.allChunks(key));
+      });
+    },
+    sink(key): BodySink {
+      return {
+        writeSize,
+        async resumePoint(index) {
+          const { row } = await recordOf(key, index);
+          return { offset: row.bytes, response: row.response };
+        },
+        async begin(index, response: StoredResponse, offset) {
+          const { entry, row } = await recordOf(key, index);
+          if (offset === 0) await putRecord(key, entry, index, { ...row, response, bytes: 0, chunks: 0 }, (s) => s.delete(keys.chunks(key, index)));
+          else if (offset === row.bytes) await putRecord(key, entry, index, { ...row, response });
+          else await truncate(key, entry, index, { ...row, response }, offset);
+        },
+        async write(index, chunk) {
+          const { entry, row } = await recordOf(key, index);
+          // A view into a larger buffer (a network chunk may be one) is copied to its size, or the
+          // whole buffer would be stored; a joined write is a buffer of its own already.
+          const whole = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength;
+          const data = whole ? chunk.buffer : chunk.buffer.slice(chunk.byteOffset, chunk.byteOffset + chunk.byteLength);
+          const seq = row.chunks;
+          await putRecord(key, entry, index, { ...row, bytes: row.bytes + chunk.byteLength, chunks: seq + 1 }, (s) => s.put(data, keys.chunk(key, index, seq)));
+        },
+      };
+    },
+    async readChunks(key, index, from) {
+      const row = known.get(key)?.records[index];
+      // Nothing written from `from` on, as far as this realm wrote: no read (a body stream waiting for more).
+      if (row !== undefined && from >= row.chunks) return [];
+      const buffers = await store('readonly', (s) => readChunks(s, key, index, from, row === undefined));
+      return buffers.map((buffer) => new Uint8Array(buffer));
+    },
+  };
 }
 
 /**

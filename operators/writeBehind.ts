@@ -1,0 +1,95 @@
+import { StoreFailure } from './storeFailure';
+import type { BodySink } from './types';
+
+/** The writes of one body into a sink, at most one in flight (see {@link writeBehind}). */
+export interface WriteBehind {
+  /** Takes a chunk read from the network: written now, or joined to the next write. */
+  add(chunk: Uint8Array): void;
+  /** `undefined` when the next chunk may be read now, else a promise that resolves when it may. */
+  room(): Promise<void> | undefined;
+  /** Writes everything held; resolves once it is stored (and reported), rejects with the {@link StoreFailure}. */
+  flush(): Promise<void>;
+  /** Forgets what is held and writes nothing more (the record stopped); a write in flight still lands, unreported. */
+  drop(): void;
+  /** Why a write failed, once one has. */
+  readonly failure: StoreFailure | undefined;
+}
+
+/**
+ * A write-behind for one body: a chunk is written as soon as no write is in flight; while one
+ * is, the body goes on being read, and what arrives is held and written as one chunk when it
+ * lands. So writes grow to what the store can take — one per network chunk on a slow body (and
+ * nothing waits for a timer: a byte is stored and counted one write after it arrived at most),
+ * up to the sink's `writeSize` when the network outruns the store; reading waits only while a
+ * write is in flight and that much is held, so a body holds about two writes in memory. A sink
+ * without a `writeSize` gets every chunk on its own, as it came, never copied. `stored` is called
+ * with the bytes of each write once it has landed: nothing is reported before it is stored.
+ *
+ * @example
+ * const writes = writeBehind(sink, 0, (bytes) => emit({ type: 'chunk', index: 0, bytes }));
+ * writes.add(chunk); await writes.room(); await writes.flush();
+ */
+export function writeBehind(sink: BodySink, index: number, stored: (bytes: number) => void): WriteBehind {
+  const size = sink.writeSize ?? 0;
+  let held: Uint8Array[] = [];
+  let heldBytes = 0;
+  let writing: Promise<void> | undefined;
+  let failure: StoreFailure | undefined;
+  let dropped = false;
+
+  const write = () => {
+    const bytes = heldBytes;
+    const chunk = held.length === 1 ? held[0] : join(held, bytes);
+    held = [];
+    heldBytes = 0;
+    // Never rejects: the failure is kept for the reader, which stops at its next step.
+    writing = sink.write(index, chunk).then(
+      () => {
+        writing = undefined;
+        if (dropped) return;
+        stored(bytes);
+        if (heldBytes > 0) write();
+      },
+      (error: unknown) => {
+        writing = undefined;
+        failure ??= new StoreFailure(error);
+      },
+    );
+  };
+
+  return {
+    add(chunk) {
+      held.push(chunk);
+      heldBytes += chunk.byteLength;
+      if (writing === undefined && failure === undefined && !dropped) write();
+    },
+    room: () => (writing !== undefined && heldBytes >= size ? writing : undefined),
+    async flush() {
+      for (;;) {
+        if (failure !== undefined) throw failure;
+        if (writing !== undefined) await writing;
+        else if (heldBytes > 0) write();
+        else return;
+      }
+    },
+    drop() {
+      dropped = true;
+      held = [];
+      heldBytes = 0;
+    },
+    get failure() {
+      return failure;
+    },
+  };
+}
+
+/** The chunks in one new buffer of exactly `bytes`, which a store can keep as it is. */
+function join(chunks: readonly Uint8Array[], bytes: number): Uint8Array {
+  const joined = new Uint8Array(bytes);
+  let at = 0;
+  for (const chunk of chunks) {
+    joined.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return joined;
+}

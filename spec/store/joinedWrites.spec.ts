@@ -1,0 +1,88 @@
+/**
+ * How bodies reach the store (issue 15): the IndexedDB store gets the chunks that arrive while a
+ * write is in flight joined into one write of up to about 1 MB, every count only once its bytes
+ * are stored; a body slower than the store is written chunk by chunk, with no wait for more; the
+ * memory store gets every chunk as it came, never joined. Not timed: the stores are slowed only
+ * so that chunks pile up behind a write.
+ */
+import 'fake-indexeddb/auto';
+import { BackgroundFetchManager, createMemoryStore, openIndexedDBStore, type BackgroundFetchRegistration, type BackgroundFetchStore } from '../../src';
+import { bodyOf, startTestServer, type TestServer } from '../helpers/testServer';
+import { countingFetch, joined, slowedStore } from './support';
+
+let server: TestServer;
+let made = 0;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.close());
+
+const MB = 1024 * 1024;
+
+/** Runs one fetch of `url` to its end; resolves with the body read back in the success event. */
+async function download(
+  store: BackgroundFetchStore,
+  url: string,
+  network: typeof fetch = fetch,
+  watch?: (registration: BackgroundFetchRegistration) => void,
+): Promise<Buffer> {
+  const target = new BackgroundFetchManager({ store, scope: `joined-${++made}`, baseURL: server.url, fetch: network, progressInterval: 0 });
+  const body = new Promise<Buffer>((resolve, reject) => {
+    target.addEventListener('backgroundfetchfail', () => reject(new Error('backgroundfetchfail')));
+    target.addEventListener('backgroundfetchsuccess', (raw) => {
+      const event = raw as Event & { registration: BackgroundFetchRegistration; waitUntil(promise: Promise<unknown>): void };
+      event.waitUntil(
+        (async () => {
+          const [record] = await event.registration.matchAll();
+          resolve(Buffer.from(await (await record.responseReady).arrayBuffer()));
+        })(),
+      );
+    });
+  });
+  const registration = await target.fetch('media', [url]);
+  watch?.(registration);
+  try {
+    return await body;
+  } finally {
+    await target.close();
+  }
+}
+
+const indexedDB = () => openIndexedDBStore({ database: `joined-${process.pid}-${++made}` });
+
+test('IndexedDB: a body faster than the store arrives in joined writes of about 1 MB at most, each counted once stored', async () => {
+  const { store, landed, stored } = slowedStore(indexedDB());
+  const network = countingFetch();
+  const size = 8 * MB;
+  const ahead: number[] = [];
+  const body = await download(store, `/bytes?size=${size}&chunk=65536`, network.fetch, (registration) =>
+    registration.state$.subscribe((state) => {
+      if (state.downloaded > stored()) ahead.push(state.downloaded - stored());
+    }),
+  );
+  expect(body.equals(bodyOf(size))).toBe(true);
+  expect(ahead).toEqual([]);
+  expect(joined(network.chunks, landed)).toBeGreaterThan(0);
+  expect(landed.length).toBeLessThan(network.chunks.length);
+  expect(Math.max(...landed)).toBeLessThanOrEqual(MB + Math.max(...network.chunks));
+});
+
+test('IndexedDB: a body slower than the store is stored and counted chunk by chunk, nothing waiting to be joined', async () => {
+  const size = 48 * 1024;
+  const counted: number[] = [];
+  // Three 16 KB chunks 600 ms apart: each is counted before the next arrives.
+  const body = await download(indexedDB(), `/bytes?size=${size}&chunk=16384&delay=600`, fetch, (registration) =>
+    registration.state$.subscribe((state) => counted.push(state.downloaded)),
+  );
+  expect(body.equals(bodyOf(size))).toBe(true);
+  expect([...new Set(counted)].filter((bytes) => bytes > 0)).toEqual([16384, 32768, 49152]);
+});
+
+test('memory: every chunk is written as it came, never joined, however slow the store', async () => {
+  const { store, landed } = slowedStore(createMemoryStore());
+  const network = countingFetch();
+  const size = 2 * MB;
+  const body = await download(store, `/bytes?size=${size}&chunk=65536`, network.fetch);
+  expect(body.equals(bodyOf(size))).toBe(true);
+  expect(landed).toEqual(network.chunks);
+});
