@@ -74,11 +74,17 @@ async function workerSession(browser: BrowserSession, scope: string): Promise<{ 
   // Targets are reported a moment after connecting. Every fixture worker has the same script
   // URL: ask each which scope it serves.
   await devtools.waitForTarget((t) => t.type() === 'service_worker');
-  for (const target of devtools.targets().filter((t) => t.type() === 'service_worker')) {
-    const cdp = await target.createCDPSession();
-    const { result } = await cdp.send('Runtime.evaluate', { expression: 'registration.scope', returnByValue: true });
-    if (String(result.value).endsWith(`/scopes/${scope}/`)) return { cdp, disconnect: () => devtools.disconnect() };
-    await cdp.detach();
+  // A worker's target can be listed before its script has run (the evaluation then gives no
+  // scope): ask again until one answers, for as long as the harness lets a wait go on unchanged.
+  const giveUp = Date.now() + 60_000;
+  while (Date.now() < giveUp) {
+    for (const target of devtools.targets().filter((t) => t.type() === 'service_worker')) {
+      const cdp = await target.createCDPSession();
+      const { result } = await cdp.send('Runtime.evaluate', { expression: 'self.registration && registration.scope', returnByValue: true }).catch(() => ({ result: { value: undefined } }));
+      if (String(result.value).endsWith(`/scopes/${scope}/`)) return { cdp, disconnect: () => devtools.disconnect() };
+      await cdp.detach().catch(() => undefined);
+    }
+    await sleep(250);
   }
   const seen = devtools.targets().map((t) => `${t.type()} ${t.url()}`);
   await devtools.disconnect();
