@@ -1,4 +1,4 @@
-import { Observable, of } from 'rxjs';
+import { Observable, of, shareReplay } from 'rxjs';
 import { heldSpan, requestedSpan, resumeRange, spanEnd, type ByteSpan } from './byteSpan';
 import { completeLength, ifRangeFor, validatePartial } from './contentRange';
 import { refusedByCors } from './corsProbe';
@@ -53,9 +53,14 @@ export function httpRecord(options: HttpRecordOptions): (record: FetchRecord) =>
   const timeout = options.timeout ?? 30_000;
   if (!(timeout > 0 && timeout <= maxTimerDelay)) throw new TypeError(`httpRecord: timeout must be a number of ms > 0 and ≤ ${maxTimerDelay}, got ${String(timeout)}.`);
   const patience = checkPatience(options.patience ?? defaultPatience, 'httpRecord: patience');
-  const context: RecordContext = { transport: options.transport, sink: options.sink, retry, timeout, patience, online$: options.online$ ?? of(true) };
+  // The records running at once share one subscription to `online$`, held while any runs: each
+  // attempt reads it, and in a service worker every online/offline listener added to the global
+  // scope costs Chromium about 0.2 ms (a tenth of the worker's time for 200 small records).
+  const online$ = (options.online$ ?? of(true)).pipe(shareReplay({ bufferSize: 1, refCount: true }));
+  const context: RecordContext = { transport: options.transport, sink: options.sink, retry, timeout, patience, online$ };
   return (record) =>
     new Observable<RecordEvent>((subscriber) => {
+      subscriber.add(online$.subscribe());
       const controller = new AbortController();
       let finished = false;
       runRecord(record, context, controller.signal, (event) => subscriber.next(event)).then(

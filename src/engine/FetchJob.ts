@@ -195,10 +195,16 @@ export class FetchJob implements RecordSource {
     return defer(() => (this.#ended ? of(this.tally$.getValue()) : this.tally$));
   }
 
+  /**
+   * Stores a record result at once, not after the last one landed: the store keeps the order of
+   * its writes (the IndexedDB store commits the results queued meanwhile together), and a chain
+   * of one commit per record would hold the completion event back behind the last of them.
+   */
   #persist(write: () => Promise<void>): void {
-    this.#persisted = this.#persisted.then(write).catch((error: unknown) => {
+    const stored = write().catch((error: unknown) => {
       console.warn(`rx-background-fetch: could not store a record result of "${this.fetch.id}":`, error);
     });
+    this.#persisted = Promise.all([this.#persisted, stored]).then(() => undefined);
   }
 
   #matchAll(request: RequestInfo | URL | undefined, options: MatchOptions, baseURL: string | undefined): BackgroundFetchRecord[] {

@@ -151,8 +151,11 @@ function createIndexedDBStore(database: string): BackgroundFetchStore {
         },
         async begin(index, response: StoredResponse, offset) {
           const { entry, row } = await recordOf(key, index);
-          if (offset === 0) await putRecord(key, entry, index, { ...row, response, bytes: 0, chunks: 0 }, (s) => s.delete(keys.chunks(key, index)));
-          else if (offset === row.bytes) await putRecord(key, entry, index, { ...row, response });
+          // Starting a record that holds nothing, or going on from all it holds, changes nothing
+          // stored but the head, which goes with the record's next write: no transaction (a crash
+          // before that write leaves the record as it was, which is where it resumes).
+          if (offset === row.bytes && (offset > 0 || row.chunks === 0)) entry.records[index] = { ...row, response };
+          else if (offset === 0) await putRecord(key, entry, index, { ...row, response, bytes: 0, chunks: 0 }, (s) => s.delete(keys.chunks(key, index)));
           else await truncate(key, entry, index, { ...row, response }, offset);
         },
         async write(index, chunk) {
