@@ -135,7 +135,10 @@ export class FetchJob implements RecordSource {
     const { records } = this.tally$.getValue();
     await Promise.all(
       records.map(async ({ result, response, bytes }, index) => {
-        if (result !== 'aborted' || response === null) return;
+        // Records that ended whole were counted as stored; the ones cut off (by abort, or by the
+        // record whose bytes passed downloadTotal or the quota, itself included) may have had a
+        // write land after their last count.
+        if (result === 'success' || result === 'bad-status' || result === 'fetch-error' || response === null) return;
         const { offset } = await sink.resumePoint(index);
         if (offset > bytes) await sink.begin(index, response, bytes);
       }),
