@@ -34,8 +34,8 @@ export interface HttpRecordOptions {
 /**
  * Fetches one record over HTTP for {@link fetchRecords}: sends its request through the
  * transport, stores the body through the sink (each write counted only once stored; a sink
- * with a `writeSize` gets the chunks that arrive while a write is in flight joined into one
- * write), and resumes a GET whose body breaks off or stalls with `Range: bytes=N-` and
+ * with a `writeSize` gets the chunks that arrive while a write is in flight written together
+ * when it lands), and resumes a GET whose body breaks off or stalls with `Range: bytes=N-` and
  * `If-Range`, with backoff, up to the retry limit. A GET with a `Range` of its own
  * (`bytes=first-last` or `bytes=first-`) holds exactly that range and is resumed inside it. A
  * `206` is validated (range start and end, validators, complete length); a `200` to a Range
