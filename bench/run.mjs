@@ -2,7 +2,7 @@
 // against a baseline measured in the same run (interleaved, rotated, median of RUNS with min and
 // max), prints each figure with its ratio, profiles what misses its target, and writes
 // bench/RESULTS.md. Options: --runs=N (default 5), --only=node,scale,browser,size (default all
-// of these), --out=FILE (default bench/RESULTS.md), --no-profile.
+// of these), --out=FILE (default bench/RESULTS.md), --no-profile; the browser part's own options are below.
 // --only=survival (not in the default, it takes about half an hour) runs bench/survival.mjs and
 // replaces only its section of the file: --survival-minutes=N (watch window per engine, default 6),
 // --survival-engines=firefox,chromium-forced,webkit,chromium-native (default all).
@@ -11,7 +11,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { browserConfigs, browserWorkload, runBrowserBench } from './browser.mjs';
+import { browserSizes, runBrowserBench } from './browser.mjs';
+import { reportBrowser } from './browserReport.mjs';
 import { benchDist, buildForBench } from './build.mjs';
 import { hotSpots, sizeCuts } from './findings.mjs';
 import { profileTables, summarizeProfile } from './lib/profile.mjs';
@@ -33,6 +34,15 @@ const OUT = path.resolve(root, String(option('out', 'bench/RESULTS.md')));
 const PROFILE = !option('no-profile', false);
 const SURVIVAL_MS = Number(option('survival-minutes', 6)) * 60_000;
 const SURVIVAL_ENGINES = new Set(String(option('survival-engines', survivalConfigs.map((c) => c.key).join(','))).split(','));
+const listOption = (name) => (option(name, undefined) === undefined ? undefined : new Set(String(option(name)).split(',')));
+// Parts of the browser bench, for working on one: --browser-engines=firefox,chromium,webkit,
+// --browser-workloads=W-A,W-B,W-C, --no-browser-memory, --no-native.
+const BROWSER_ONLY = {
+  engines: listOption('browser-engines'),
+  workloads: listOption('browser-workloads'),
+  memory: !option('no-browser-memory', false),
+  native: !option('no-native', false),
+};
 const benchStart = Date.now();
 const elapsed = () => `${((Date.now() - benchStart) / 1000).toFixed(0)} s`;
 const log = (line = '') => console.log(line);
@@ -310,26 +320,6 @@ function reportScale(scale) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Part 4: browsers
-
-function reportBrowser(results) {
-  const lines = [`Workload: ${browserWorkload.files} files × ${browserWorkload.size / MiB} MB from the loopback server; time from \`fetch()\` in the page to the service worker's \`backgroundfetchsuccess\` (and to every body read back in it).`, ''];
-  lines.push('| engine | version | fetch() → success event, ms | → bodies read, ms | runs | errors |', '|---|---|---:|---:|---:|---|');
-  for (const config of browserConfigs) {
-    const r = results[config.key];
-    lines.push(`| ${r.label} | ${r.version} | ${spread(stats(r.eventMs), '', 0)} | ${spread(stats(r.readMs), '', 0)} | ${r.eventMs.length} | ${r.errors.join('; ') || ''} |`);
-  }
-  const native = stats(results['chromium-native'].eventMs);
-  const forced = stats(results['chromium-forced'].eventMs);
-  const firefox = stats(results['firefox-polyfill'].eventMs);
-  const speedup = ratio(native.median, forced.median);
-  lines.push('', `Speed-up of the forced polyfill over native Chromium (native time ÷ polyfill time, medians): **${x(speedup)}** (target ≥ 2×); per-run range ${x(ratio(native.min, forced.max))}–${x(ratio(native.max, forced.min))}. Firefox with the polyfill: ${x(ratio(firefox.median, forced.median))} the time of the polyfill in Chromium (reported only).`);
-  verdicts.push({ target: 'Browser: forced polyfill vs native Chromium, speed-up', value: x(speedup), limit: '≥ 2.00×', met: speedup >= 2 });
-  log(`browser: native ${spread(native, ' ms', 0)}, forced polyfill ${spread(forced, ' ms', 0)} → speed-up ${x(speedup)} (target ≥ 2×); firefox ${spread(firefox, ' ms', 0)}`);
-  return lines;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Part 5: size
 
 // ---------------------------------------------------------------------------------------------
@@ -435,7 +425,7 @@ async function main() {
   log(`building into ${path.relative(root, benchDist)} …`);
   const buildMs = await buildForBench();
   log(`built in ${(buildMs / 1000).toFixed(1)} s`);
-  if (['node', 'scale', 'browser'].some((part) => ONLY.has(part))) await startServer([MiB, 4096, 64 * MiB, 16, 64, browserWorkload.size]);
+  if (['node', 'scale', 'browser'].some((part) => ONLY.has(part))) await startServer([MiB, 4096, 64 * MiB, 16, 64, ...(ONLY.has('browser') ? browserSizes : [])]);
   const sections = [];
   let nodeRows = [];
   let sizeResult;
@@ -480,8 +470,8 @@ async function main() {
   sections.push(...progressSection);
   if (ONLY.has('browser')) {
     log('\n== 4. Browsers ==');
-    const browser = await runBrowserBench({ port, runs: RUNS, log });
-    sections.push('## 4. Browser: native Background Fetch against the polyfill', '', ...reportBrowser(browser), '');
+    const browser = await runBrowserBench({ port, runs: RUNS, log, only: BROWSER_ONLY });
+    sections.push('## 4. Browsers: the polyfill against what the browser itself does (L0, L1), and against native Chromium', '', ...reportBrowser(browser, verdicts, log), '');
   }
   if (ONLY.has('size')) {
     log(`\n== 5. Bundle size (${elapsed()}) ==`);

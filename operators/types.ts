@@ -245,7 +245,7 @@ export type Transport = (request: Request, init: TransportInit) => Promise<Respo
  * `begin` starts a record's body over (`offset` 0) or continues it (`offset` = bytes kept);
  * `write` resolves once the chunk is stored (a counter is never ahead of the bytes stored)
  * and rejects with a `QuotaExceededError` `DOMException` when storage is full. The fetch stage
- * has at most one write of a record in flight.
+ * has one write of a record in flight at a time (a group of writes, for a sink with a `writeSize`).
  *
  * @example
  * const { offset, response } = await sink.resumePoint(0);
@@ -264,10 +264,11 @@ export interface BodySink {
   /** Stores the next chunk of record `index`'s body; resolves once it is stored. */
   write(index: number, chunk: Uint8Array): Promise<void>;
   /**
-   * Bytes this sink would rather get per write (a store that pays per write, as IndexedDB does
-   * per transaction): the chunks that arrive while a write is in flight are joined, up to about
-   * this size, into one new buffer of exactly their bytes. Absent or 0: each chunk is written on
-   * its own, as it arrived (a view, possibly into a larger buffer).
+   * Bytes this sink would rather take at once (a store that pays per transaction, as IndexedDB
+   * does): while a write is in flight, the chunks that arrive meanwhile, up to about this many
+   * bytes, are written together when it lands — several `write` calls made at once, which the
+   * sink must store in the order made (the IndexedDB store commits them in one transaction).
+   * Absent or 0: one write at a time, each chunk as it came.
    */
   readonly writeSize?: number;
 }

@@ -1,9 +1,9 @@
 import { StoreFailure } from './storeFailure';
 import type { BodySink } from './types';
 
-/** The writes of one body into a sink, at most one in flight (see {@link writeBehind}). */
+/** The writes of one body into a sink, one (group) in flight at a time (see {@link writeBehind}). */
 export interface WriteBehind {
-  /** Takes a chunk read from the network: written now, or joined to the next write. */
+  /** Takes a chunk read from the network: written now, or with the next group. */
   add(chunk: Uint8Array): void;
   /** `undefined` when the next chunk may be read now, else a promise that resolves when it may. */
   room(): Promise<void> | undefined;
@@ -17,13 +17,14 @@ export interface WriteBehind {
 
 /**
  * A write-behind for one body: a chunk is written as soon as no write is in flight; while one
- * is, the body goes on being read, and what arrives is held and written as one chunk when it
- * lands. So writes grow to what the store can take — one per network chunk on a slow body (and
+ * is, the body goes on being read, and what arrives is held and written when it lands, as one
+ * group — so writes grow to what the store can take: one chunk at a time on a slow body (and
  * nothing waits for a timer: a byte is stored and counted one write after it arrived at most),
- * up to the sink's `writeSize` when the network outruns the store; reading waits only while a
- * write is in flight and that much is held, so a body holds about two writes in memory. A sink
- * without a `writeSize` gets every chunk on its own, as it came, never copied. `stored` is called
- * with the bytes of each write once it has landed: nothing is reported before it is stored.
+ * up to the sink's `writeSize` when the network outruns the store. A group is several `write`
+ * calls made at once (no chunk is copied; the IndexedDB store commits them in one transaction).
+ * Reading waits only while a write is in flight and that much is held, so a body holds about two
+ * groups in memory. A sink without a `writeSize` gets one write at a time. `stored` is called
+ * with the bytes of each group once all of it has landed: nothing is reported before it is stored.
  *
  * @example
  * const writes = writeBehind(sink, 0, (bytes) => emit({ type: 'chunk', index: 0, bytes }));
@@ -39,11 +40,12 @@ export function writeBehind(sink: BodySink, index: number, stored: (bytes: numbe
 
   const write = () => {
     const bytes = heldBytes;
-    const chunk = held.length === 1 ? held[0] : join(held, bytes);
+    const group = held;
     held = [];
     heldBytes = 0;
+    const landed = group.length === 1 ? sink.write(index, group[0]) : Promise.all(group.map((chunk) => sink.write(index, chunk)));
     // Never rejects: the failure is kept for the reader, which stops at its next step.
-    writing = sink.write(index, chunk).then(
+    writing = landed.then(
       () => {
         writing = undefined;
         if (dropped) return;
@@ -81,15 +83,4 @@ export function writeBehind(sink: BodySink, index: number, stored: (bytes: numbe
       return failure;
     },
   };
-}
-
-/** The chunks in one new buffer of exactly `bytes`, which a store can keep as it is. */
-function join(chunks: readonly Uint8Array[], bytes: number): Uint8Array {
-  const joined = new Uint8Array(bytes);
-  let at = 0;
-  for (const chunk of chunks) {
-    joined.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return joined;
 }

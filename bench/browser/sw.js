@@ -1,10 +1,12 @@
 // Worker side of the browser bench. Stamps the completion event the moment it fires, then reads
-// every record's body back (as an app would) and stamps that too.
+// every record's body back (as an app would) and stamps that too. Also runs the no-library
+// baselines (baselines.js) in the same worker.
 const engine = new URL(location.href).searchParams.get('engine') || 'polyfill';
 if (engine !== 'native') {
   importScripts('/dist/polyfill.min.js');
   if (engine === 'forced') RxBackgroundFetch.install({ force: true });
 }
+importScripts('/bench/browser/baselines.js');
 self.addEventListener('install', () => self.skipWaiting());
 self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
 

@@ -1,8 +1,8 @@
 /**
- * Joined writes lose nothing that was counted (issue 15): the IndexedDB store gets the chunks
- * that arrive while a write is in flight as one write, so at any moment a record holds bytes
- * stored, counted, and bytes read but not yet written. A stop between two writes — close(), or
- * a crash (a write that never lands) — keeps every counted byte, and the next manager fetches
+ * Writes made together lose nothing that was counted (issue 15): the IndexedDB store gets the
+ * chunks that arrive while a write is in flight as one group, committed in one transaction, so at
+ * any moment a record holds bytes stored, counted, and bytes read but not yet written. A stop
+ * between two groups — close(), or a crash (a group that never lands) — keeps every counted byte, and the next manager fetches
  * only what was never counted, counting each byte once. A body that breaks off stores what it
  * held before resuming. Not timed: the store is slowed only so that chunks pile up behind a write.
  */
@@ -10,7 +10,7 @@ import 'fake-indexeddb/auto';
 import { lastValueFrom } from 'rxjs';
 import { BackgroundFetchManager, openIndexedDBStore, type BackgroundFetchRegistration, type BackgroundFetchStore } from '../../src';
 import { bodyOf, startTestServer, type TestServer } from '../helpers/testServer';
-import { countingFetch, joined, pause, slowedStore } from './support';
+import { countingFetch, pause, slowedStore } from './support';
 
 let server: TestServer;
 let made = 0;
@@ -28,13 +28,12 @@ function fresh(): { inner: BackgroundFetchStore; scope: string } {
 }
 
 /**
- * A manager on a slowed store over `inner`, whose first write after a joined one has landed is
- * stopped at a gate: `open()` lets it land, `fail()` rejects it unwritten (the process died with
- * it). Until then nothing of that write has reached `inner`.
+ * A manager on a slowed store over `inner`, whose first group of writes after a group of several
+ * has landed is stopped at a gate: `open()` lets it land, `fail()` rejects it unwritten (the
+ * process died with it). Until then nothing of that group has reached `inner`.
  */
 function gatedManager(inner: BackgroundFetchStore, scope: string) {
-  const network = countingFetch();
-  let gated = 0;
+  let gatedGroup = -1;
   let reached!: () => void;
   const atGate = new Promise<void>((resolve) => (reached = resolve));
   let open!: () => void;
@@ -44,20 +43,21 @@ function gatedManager(inner: BackgroundFetchStore, scope: string) {
     fail = reject;
   });
   gate.catch(() => undefined);
-  const slowed = slowedStore(inner, (bytes, landed) => {
-    if (gated > 0 || joined(network.chunks, landed) === 0) return undefined;
-    gated = bytes;
-    reached();
+  const slowed = slowedStore(inner, (groups) => {
+    if (!groups.some((group) => group.length > 1)) return undefined;
+    gatedGroup = groups.length;
+    // Reached once the whole group has been made (in the same tick as its first write).
+    setTimeout(reached, 0);
     return gate;
   });
   return {
-    manager: manager(slowed.store, scope, network.fetch),
+    manager: manager(slowed.store, scope),
     atGate,
     open: () => open(),
     fail: () => fail(new Error('the process died')),
-    /** Bytes counted by the landed writes. */
+    /** Bytes of the writes that landed. */
     landed: () => slowed.stored(),
-    gatedBytes: () => gated,
+    gatedBytes: () => slowed.groups[gatedGroup].reduce((sum, bytes) => sum + bytes, 0),
   };
 }
 
@@ -75,7 +75,7 @@ function track(registration: BackgroundFetchRegistration): number[] {
 
 /** Resolves with the body read back in the completion event, and the event's type. */
 function completion(target: BackgroundFetchManager): Promise<{ type: string; body: Buffer }> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     for (const type of ['backgroundfetchsuccess', 'backgroundfetchfail', 'backgroundfetchabort']) {
       target.addEventListener(type, (raw) => {
         const event = raw as Event & { registration: BackgroundFetchRegistration; waitUntil(promise: Promise<unknown>): void };
@@ -83,7 +83,7 @@ function completion(target: BackgroundFetchManager): Promise<{ type: string; bod
           (async () => {
             const [record] = await event.registration.matchAll();
             resolve({ type, body: Buffer.from(await (await record.responseReady).arrayBuffer()) });
-          })(),
+          })().catch(reject),
         );
       });
     }
@@ -115,7 +115,7 @@ async function resume(inner: BackgroundFetchStore, scope: string) {
   return { type, body, counts, from: rangeStart(ranged[0].range) };
 }
 
-describe('a stop between two joined writes', () => {
+describe('a stop between two groups of writes', () => {
   test('close(): the write in flight lands, what was held unwritten is fetched again, nothing counted twice', async () => {
     const { inner, scope } = fresh();
     const gated = gatedManager(inner, scope);

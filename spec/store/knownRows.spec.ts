@@ -52,14 +52,14 @@ test('a realm running a fetch again goes on from what another realm stored since
   // This realm again: it resumes from the other realm's bytes, and the body is whole.
   server.reset();
   const third = new here.BackgroundFetchManager({ store: mine, scope, baseURL: server.url, progressInterval: 0 });
-  const body = new Promise<Buffer>((resolve) =>
+  const body = new Promise<Buffer>((resolve, reject) =>
     third.addEventListener('backgroundfetchsuccess', (raw) => {
       const event = raw as Event & { registration: here.BackgroundFetchRegistration; waitUntil(promise: Promise<unknown>): void };
       event.waitUntil(
         (async () => {
           const [record] = await event.registration.matchAll();
           resolve(Buffer.from(await (await record.responseReady).arrayBuffer()));
-        })(),
+        })().catch(reject),
       );
     }),
   );

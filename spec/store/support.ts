@@ -1,7 +1,7 @@
 /**
- * Shared pieces of the store suite: a `fetch` that notes each chunk the network delivers, a store
- * whose body writes are slowed (so chunks pile up behind a write) and noted, and how many writes
- * were joined from several chunks.
+ * Shared pieces of the store suite: a `fetch` that notes each chunk the network delivers, and a
+ * store whose body writes are slowed (so chunks pile up behind a write) and noted, group by group
+ * (the writes the fetch stage makes together).
  */
 import type { BackgroundFetchStore } from '../../src';
 
@@ -36,24 +36,30 @@ export function countingFetch(): { fetch: typeof fetch; chunks: number[]; perRes
   return { fetch: counting, chunks, perResponse, responses };
 }
 
-/** What {@link slowedStore} lets a test do with the writes. */
+/** What {@link slowedStore} lets a test see of the writes. */
 export interface SlowedStore {
   readonly store: BackgroundFetchStore;
   /** Bytes of each write that landed, in order. */
   readonly landed: number[];
+  /** The writes made together (each while the first of them was in flight), bytes per write, in order. */
+  readonly groups: number[][];
   /** Sum of `landed`. */
   stored(): number;
 }
 
 /**
- * `inner` with each body write 20 ms slower; `gate(write)` may return a promise to hold that
- * write at (the write's bytes, and the writes landed so far, are given).
+ * `inner` with each body write 20 ms slower. `gate(bytes, groups)` is asked before each write
+ * whose group is the first one after all earlier writes landed (the groups so far given); a
+ * promise it returns holds that write and every write made after it until it settles.
  *
  * @example
- * const { store, landed } = slowedStore(openIndexedDBStore({ database: 'x' }));
+ * const { store, groups } = slowedStore(openIndexedDBStore({ database: 'x' }));
  */
-export function slowedStore(inner: BackgroundFetchStore, gate?: (bytes: number, landed: readonly number[]) => Promise<void> | undefined): SlowedStore {
+export function slowedStore(inner: BackgroundFetchStore, gate?: (groups: readonly number[][]) => Promise<void> | undefined): SlowedStore {
   const landed: number[] = [];
+  const groups: number[][] = [];
+  let inFlight = 0;
+  let held: Promise<void> | undefined;
   const store: BackgroundFetchStore = {
     ...inner,
     sink(key) {
@@ -61,36 +67,22 @@ export function slowedStore(inner: BackgroundFetchStore, gate?: (bytes: number, 
       return {
         ...sink,
         async write(index, chunk) {
-          await gate?.(chunk.byteLength, landed);
-          await pause(20);
-          await sink.write(index, chunk);
-          landed.push(chunk.byteLength);
+          if (inFlight++ === 0) {
+            held ??= gate?.(groups);
+            groups.push([]);
+          }
+          groups[groups.length - 1].push(chunk.byteLength);
+          try {
+            await held;
+            await pause(20);
+            await sink.write(index, chunk);
+            landed.push(chunk.byteLength);
+          } finally {
+            inFlight--;
+          }
         },
       };
     },
   };
-  return { store, landed, stored: () => landed.reduce((sum, bytes) => sum + bytes, 0) };
-}
-
-/**
- * How many of `writes` were joined from more than one of `chunks` (the network's chunks of the
- * same body, in order; each write is a run of them).
- *
- * @example
- * expect(joined(network.chunks, store.landed)).toBeGreaterThan(0);
- */
-export function joined(chunks: readonly number[], writes: readonly number[]): number {
-  let next = 0;
-  let count = 0;
-  for (const write of writes) {
-    let sum = 0;
-    let taken = 0;
-    while (sum < write && next < chunks.length) {
-      sum += chunks[next++];
-      taken++;
-    }
-    if (sum !== write) throw new Error(`write of ${write} bytes is no run of the network's chunks`);
-    if (taken > 1) count++;
-  }
-  return count;
+  return { store, landed, groups, stored: () => landed.reduce((sum, bytes) => sum + bytes, 0) };
 }

@@ -62,6 +62,9 @@ export function guardSink(inner: BodySink, quota: (() => Promise<QuotaEstimate>)
     used = requested;
     sinceCheck += bytes;
   };
+  // Quota checks one after another, so that writes made together reach the store in the order
+  // made even when one of them has to ask for the quota first.
+  let checked = Promise.resolve();
   return {
     writeSize: inner.writeSize,
     resumePoint: (index) => track(inner.resumePoint(index)),
@@ -70,7 +73,10 @@ export function guardSink(inner: BodySink, quota: (() => Promise<QuotaEstimate>)
     write:
       quota === undefined
         ? (index, chunk) => track(inner.write(index, chunk))
-        : (index, chunk) => track(checkQuota(chunk.byteLength, quota).then(() => inner.write(index, chunk))),
+        : (index, chunk) => {
+            const check = (checked = checked.then(() => checkQuota(chunk.byteLength, quota)));
+            return track(check.then(() => inner.write(index, chunk)));
+          },
     async shut() {
       shut = true;
       if (inFlight === 0) return;

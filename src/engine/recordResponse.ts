@@ -25,7 +25,10 @@ const nullBodyStatuses = new Set([204, 205, 304]);
  * const text = await response.text();
  */
 export async function recordResponse(source: RecordSource, index: number): Promise<Response> {
-  const status = await firstValueFrom(source.watch(index).pipe(firstWith((s) => s.response !== null || s.result !== '')));
+  const ready = (s: RecordStatus) => s.response !== null || s.result !== '';
+  // A record with its head (every record in a completion event) needs no watching.
+  const now = source.current(index);
+  const status = ready(now) ? now : await firstValueFrom(source.watch(index).pipe(firstWith(ready)));
   if (failed.has(status.result)) throw new TypeError(`The request failed (${status.result}), so it has no response.`);
   if (status.response === null) throw abortError('The record was aborted before its response arrived.');
   if (nullBodyStatuses.has(status.response.status)) return toResponse(status.response, null);

@@ -3,7 +3,7 @@ import type { BodySink, RecordResult, StoredResponse } from '../../operators/typ
 import { readChunks, readFetch, readScope, type KnownFetch } from './indexedDBReads';
 import { ensureSchema, keys, type FetchRow, type RecordRow } from './schema';
 import type { BackgroundFetchStore, LoadedFetch } from './types';
-import { writeQueue, type StoreWork } from './writeQueue';
+import { writeQueue, type FinalWork, type StoreWork } from './writeQueue';
 
 /** Options of {@link openIndexedDBStore}. */
 export interface IndexedDBStoreOptions {
@@ -13,17 +13,18 @@ export interface IndexedDBStoreOptions {
 
 const emptyRecord: RecordRow = { response: null, bytes: 0, chunks: 0, result: '' };
 
-// Bytes per body write: the fetch stage joins network chunks (64 KB in Firefox) up to this, so a
-// record costs a transaction per megabyte, not per chunk.
+// Bytes the fetch stage gathers while a write is in flight: the network's chunks (64 KB in
+// Firefox) go in about a transaction per megabyte, not one per chunk.
 const writeSize = 1024 * 1024;
 
 const opened = new Map<string, BackgroundFetchStore>();
 
 /**
  * The IndexedDB store (through idb-keyval): the default where `indexedDB` exists. Bodies are
- * stored as they arrive, in writes of up to about 1 MB that carry the record's counters, so a
- * fetch resumes from what is on disk and a record's body can be read while it downloads. The
- * writes of every record that arrive while a transaction runs share the next one. One database
+ * stored as they arrive, the chunks that come while a write is in flight (up to about 1 MB) in one
+ * transaction with the record's counters, so a fetch resumes from what is on disk and a record's
+ * body can be read while it downloads. The writes of every record that arrive while a
+ * transaction runs share the next one. One database
  * is one store: opening it again in this realm gives the same object, so its managers share one
  * engine and never download the same fetch twice.
  *
@@ -63,25 +64,26 @@ function createIndexedDBStore(database: string): BackgroundFetchStore {
     if (read !== undefined && !known.has(key)) known.set(key, read);
     return known.get(key) ?? read;
   };
-  const recordOf = async (key: string, index: number) => {
-    const entry = await fetchOf(key);
-    const row = entry?.records[index];
-    if (entry === undefined || row === undefined) throw new TypeError(`The IndexedDB store holds no record ${index} of background fetch "${key}": it was removed.`);
-    return { entry, row };
+  /**
+   * The fetch's rows, known or read. The caller reads the record's row from them only after this
+   * resolves, synchronously with the write it makes: writes made together (a group of chunks)
+   * then each see the row the one before left.
+   */
+  const entryOf = async (key: string, index: number): Promise<KnownFetch> => {
+    const entry = known.get(key) ?? (await fetchOf(key));
+    if (entry?.records[index] === undefined) throw new TypeError(`The IndexedDB store holds no record ${index} of background fetch "${key}": it was removed.`);
+    return entry;
   };
   /** Queues `work`; when it fails, the fetch's rows are forgotten, to be read again from what was stored. */
-  const write = (key: string, entry: KnownFetch | undefined, work: StoreWork) =>
-    queue.write(work).catch((error: unknown) => {
+  const write = (key: string, entry: KnownFetch | undefined, work: StoreWork | undefined, final?: FinalWork) =>
+    queue.write(work, final).catch((error: unknown) => {
       if (entry !== undefined && known.get(key) === entry) known.delete(key);
       throw error;
     });
-  /** Queues `work` (if any) with the record's new row. */
+  /** Queues `work` (if any) with the record's new row, which a newer one in the same transaction replaces. */
   const putRecord = (key: string, entry: KnownFetch, index: number, row: RecordRow, work?: StoreWork) => {
     entry.records[index] = row;
-    return write(key, entry, (s) => {
-      work?.(s);
-      s.put(row, keys.record(key, index));
-    });
+    return write(key, entry, work, { id: `${key}\u0000${index}`, work: (s) => s.put(row, keys.record(key, index)) });
   };
 
   async function truncate(key: string, entry: KnownFetch, index: number, row: RecordRow, offset: number): Promise<void> {
@@ -123,7 +125,8 @@ function createIndexedDBStore(database: string): BackgroundFetchStore {
       });
     },
     async settleRecord(key, index, result: RecordResult) {
-      const { entry, row } = await recordOf(key, index);
+      const entry = await entryOf(key, index);
+      const row = entry.records[index];
       if (result !== 'fetch-error') await putRecord(key, entry, index, { ...row, result });
       else await putRecord(key, entry, index, { ...row, result, bytes: 0, chunks: 0 }, (s) => s.delete(keys.chunks(key, index)));
     },
@@ -146,11 +149,12 @@ function createIndexedDBStore(database: string): BackgroundFetchStore {
       return {
         writeSize,
         async resumePoint(index) {
-          const { row } = await recordOf(key, index);
+          const row = (await entryOf(key, index)).records[index];
           return { offset: row.bytes, response: row.response };
         },
         async begin(index, response: StoredResponse, offset) {
-          const { entry, row } = await recordOf(key, index);
+          const entry = await entryOf(key, index);
+          const row = entry.records[index];
           // Starting a record that holds nothing, or going on from all it holds, changes nothing
           // stored but the head, which goes with the record's next write: no transaction (a crash
           // before that write leaves the record as it was, which is where it resumes).
@@ -159,9 +163,10 @@ function createIndexedDBStore(database: string): BackgroundFetchStore {
           else await truncate(key, entry, index, { ...row, response }, offset);
         },
         async write(index, chunk) {
-          const { entry, row } = await recordOf(key, index);
-          // A view into a larger buffer (a network chunk may be one) is copied to its size, or the
-          // whole buffer would be stored; a joined write is a buffer of its own already.
+          const entry = await entryOf(key, index);
+          const row = entry.records[index];
+          // A view into a larger buffer (Node's network chunks are) is copied to its size, or the
+          // whole buffer would be stored; a chunk that is its whole buffer is stored as it is.
           const whole = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength;
           const data = whole ? chunk.buffer : chunk.buffer.slice(chunk.byteOffset, chunk.byteOffset + chunk.byteLength);
           const seq = row.chunks;

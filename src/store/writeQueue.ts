@@ -3,16 +3,25 @@ import { promisifyRequest, type UseStore } from 'idb-keyval';
 /** Requests placed, synchronously, on the object store of one `readwrite` transaction. */
 export type StoreWork = (store: IDBObjectStore) => void;
 
+/**
+ * A request that a later one of the same `id` in the same transaction makes redundant (a row that
+ * is put again, newer, by a later write): only the last of an `id` runs, where it was queued.
+ */
+export interface FinalWork {
+  readonly id: string;
+  readonly work: StoreWork;
+}
+
 /** One `readwrite` transaction at a time, carrying every write queued while the last one ran. */
 export interface WriteQueue {
-  /** Queues `work`; resolves once the transaction that ran it has committed, rejects if it failed. */
-  write(work: StoreWork): Promise<void>;
+  /** Queues `work` (then `final`); resolves once the transaction that ran it has committed, rejects if it failed. */
+  write(work: StoreWork | undefined, final?: FinalWork): Promise<void>;
   /** Resolves once everything queued so far has committed or failed. */
   settled(): Promise<void>;
 }
 
 interface Batch {
-  readonly work: StoreWork[];
+  readonly work: Array<{ readonly work: StoreWork | undefined; readonly final: FinalWork | undefined }>;
   readonly done: Promise<void>;
   resolve(): void;
   reject(error: unknown): void;
@@ -25,7 +34,8 @@ interface Batch {
  * runs `readwrite` transactions of one store one after another anyway, and a commit costs about
  * the same for one small row as for many, so 200 small records cost a handful of commits, not
  * 600. Writes run in the order queued; a transaction is all or nothing, so each write resolves
- * only once it has committed, with everything queued before it.
+ * only once it has committed, with everything queued before it. A record's chunks written
+ * together share one transaction and one put of its row.
  *
  * @example
  * const queue = writeQueue(createStore('db', 'store'));
@@ -39,8 +49,13 @@ export function writeQueue(store: UseStore): WriteQueue {
     const batch = gathering!;
     gathering = undefined;
     running = store('readwrite', (s) => {
+      const last = new Map<string, number>();
+      batch.work.forEach(({ final }, at) => final !== undefined && last.set(final.id, at));
       try {
-        for (const work of batch.work) work(s);
+        batch.work.forEach(({ work, final }, at) => {
+          work?.(s);
+          if (final !== undefined && last.get(final.id) === at) final.work(s);
+        });
       } catch (error) {
         // A request that throws (a value that cannot be cloned) must not let the others commit.
         s.transaction.abort();
@@ -56,7 +71,7 @@ export function writeQueue(store: UseStore): WriteQueue {
   };
 
   return {
-    write(work) {
+    write(work, final) {
       if (gathering === undefined) {
         let resolve!: () => void;
         let reject!: (error: unknown) => void;
@@ -67,7 +82,7 @@ export function writeQueue(store: UseStore): WriteQueue {
         gathering = { work: [], done, resolve, reject };
         if (running === undefined) queueMicrotask(start);
       }
-      gathering.work.push(work);
+      gathering.work.push({ work, final });
       return gathering.done;
     },
     settled: () => (gathering?.done ?? running ?? Promise.resolve()).then(
