@@ -30,6 +30,12 @@ export interface HttpRecordOptions {
   readonly patience?: number;
   /** Whether the platform is online (emits now, then each change). Default: always online. */
   readonly online$?: Observable<boolean>;
+  /**
+   * The origin the requests go out from (a page's or worker's `location.origin`): a cross-origin
+   * request that fails as a network error is probed for a CORS refusal, which fails the record
+   * at once instead of waiting. Default none: no probe, as in Node.
+   */
+  readonly origin?: string;
 }
 
 /**
@@ -54,7 +60,7 @@ export function httpRecord(options: HttpRecordOptions): (record: FetchRecord) =>
   if (!(timeout > 0 && timeout <= maxTimerDelay)) throw new TypeError(`httpRecord: timeout must be a number of ms > 0 and ≤ ${maxTimerDelay}, got ${String(timeout)}.`);
   const patience = checkPatience(options.patience ?? defaultPatience, 'httpRecord: patience');
   const online = heldWhileRunning(options.online$ ?? of(true));
-  const context: RecordContext = { transport: options.transport, sink: options.sink, retry, timeout, patience, online$: online.value$ };
+  const context: RecordContext = { transport: options.transport, sink: options.sink, retry, timeout, patience, online$: online.value$, origin: options.origin };
   return (record) =>
     new Observable<RecordEvent>((subscriber) => {
       subscriber.add(online.hold());
@@ -87,6 +93,7 @@ interface RecordContext {
   readonly timeout: number;
   readonly patience: number;
   readonly online$: Observable<boolean>;
+  readonly origin: string | undefined;
 }
 
 async function runRecord(
@@ -149,7 +156,7 @@ async function runRecord(
       if (signal.aborted) return;
       // A network failure: a GET waits it out and tries again; anything else, and a request
       // CORS refused (which looks the same), fails at once.
-      if (restartable && !(await refusedByCors(request, signal)) && (await patience.failed(signal))) continue;
+      if (restartable && !(await refusedByCors(request, context.origin, signal)) && (await patience.failed(signal))) continue;
       if (!signal.aborted) settle('fetch-error');
       return;
     }

@@ -1,32 +1,9 @@
-import { Observable, of, type Subscription } from 'rxjs';
+import { Observable, type Subscription } from 'rxjs';
 import type { NormalizedRetry } from './retryOptions';
 import { maxTimerDelay } from './timerLimit';
 
 /** How long a GET record waits out network failures, while online, by default: 10 minutes. */
 export const defaultPatience = 10 * 60_000;
-
-/**
- * Whether the platform says it is online: `navigator.onLine` now and on each `online` /
- * `offline` event where those exist, else always `true`.
- *
- * @example
- * onlineStatus(globalThis).subscribe((online) => console.log(online ? 'online' : 'offline'));
- * onlineStatus({}); // emits true once
- */
-export function onlineStatus(host: { navigator?: { onLine?: unknown }; addEventListener?: unknown; removeEventListener?: unknown }): Observable<boolean> {
-  const target = host as EventTarget;
-  if (typeof host.navigator?.onLine !== 'boolean' || typeof host.addEventListener !== 'function' || typeof host.removeEventListener !== 'function') return of(true);
-  return new Observable<boolean>((subscriber) => {
-    const changed = () => subscriber.next(host.navigator?.onLine !== false);
-    target.addEventListener('online', changed);
-    target.addEventListener('offline', changed);
-    changed();
-    return () => {
-      target.removeEventListener('online', changed);
-      target.removeEventListener('offline', changed);
-    };
-  });
-}
 
 /**
  * Checks the `patience` option: ms of failed attempts and waits, while online, before a record

@@ -8,6 +8,7 @@ import { checkId, normalizeFetchOptions, type BackgroundFetchOptions } from './f
 import { resolveManagerOptions, type BackgroundFetchManagerOptions } from './managerOptions';
 import { storeRequest, toRequests } from './normalizeRequests';
 import { idlMembers } from './idlMembers';
+import { readPlatform } from './platform';
 import { sharedIndexedDBStore } from './store/indexedDBStore';
 
 /**
@@ -29,7 +30,7 @@ export class BackgroundFetchManager extends EventTarget {
   constructor(options?: BackgroundFetchManagerOptions) {
     super();
     const given = (options as { [backendOption]?: ManagerBackend } | undefined)?.[backendOption];
-    this.#backend = given ?? new LocalBackend(resolveManagerOptions(options, globalThis as never, sharedIndexedDBStore), this);
+    this.#backend = given ?? new LocalBackend(resolveManagerOptions(options, readPlatform(), sharedIndexedDBStore), this);
   }
 
   /**

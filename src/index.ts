@@ -1,7 +1,8 @@
 /**
  * The ponyfill and the reactive API: `new BackgroundFetchManager(options)` in a page, a worker, a
  * service worker or Node 20+, its registrations, records and events, the stores and the ky
- * transport, and `install()`. Importing it changes no global.
+ * transport. Importing it changes no global; the polyfill's `install()` is in
+ * `rx-background-fetch/polyfill`.
  *
  * @example
  * import { BackgroundFetchManager } from 'rx-background-fetch';
@@ -21,4 +22,3 @@ export { openIndexedDBStore, type IndexedDBStoreOptions } from './store/indexedD
 export type { BackgroundFetchStore, ImageResource, LoadedFetch, StoredFetch, StoredRecordStatus } from './store/types';
 export { createKyTransport, type KyTransportOptions } from './transport/kyTransport';
 export type { BackgroundFetchFailureReason, BackgroundFetchResult, BackgroundFetchState, RetryOptions } from '../operators';
-export { install, type InstallOptions } from './polyfill/install';

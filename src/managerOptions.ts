@@ -1,9 +1,10 @@
 import type { NormalizedRetry, RetryOptions } from '../operators/retryOptions';
 import { normalizeRetry } from '../operators/retryOptions';
-import { checkPatience, defaultPatience, onlineStatus } from '../operators/networkPatience';
+import { checkPatience, defaultPatience } from '../operators/networkPatience';
 import type { Observable } from 'rxjs';
 import { maxTimerDelay } from '../operators/timerLimit';
 import { shown } from './errors';
+import type { Platform } from './platform';
 import { sharedMemoryStore } from './store/memoryStore';
 import type { BackgroundFetchStore } from './store/types';
 
@@ -62,6 +63,8 @@ export interface BackgroundFetchManagerOptions {
 export interface ManagerSettings {
   readonly scope: string;
   readonly baseURL: string | undefined;
+  /** The realm's origin, where it has one: cross-origin requests that fail are probed for a CORS refusal. */
+  readonly origin: string | undefined;
   readonly store: BackgroundFetchStore;
   readonly concurrency: number;
   readonly retry: NormalizedRetry;
@@ -75,35 +78,21 @@ export interface ManagerSettings {
   readonly events: EventTarget | undefined;
 }
 
-interface GlobalLike {
-  location?: { href: string; origin: string };
-  registration?: { scope?: string };
-  indexedDB?: unknown;
-  navigator?: { onLine?: unknown; storage?: { estimate?: () => Promise<{ usage?: number; quota?: number }> } };
-  addEventListener?: unknown;
-  removeEventListener?: unknown;
-  ServiceWorkerGlobalScope?: new () => unknown;
-}
-
-function isServiceWorker(scope: GlobalLike): boolean {
-  return typeof scope.ServiceWorkerGlobalScope === 'function' && scope instanceof scope.ServiceWorkerGlobalScope;
-}
-
 const storeMethods = ['load', 'create', 'settleRecord', 'settleFetch', 'remove', 'sink', 'readChunks'] as const;
 
-function resolveStore(store: BackgroundFetchManagerOptions['store'], host: GlobalLike, openIndexedDB: () => BackgroundFetchStore): BackgroundFetchStore {
-  if (store === undefined) return host.indexedDB === undefined ? sharedMemoryStore() : openIndexedDB();
+function resolveStore(store: BackgroundFetchManagerOptions['store'], platform: Platform, openIndexedDB: () => BackgroundFetchStore): BackgroundFetchStore {
+  if (store === undefined) return platform.hasIndexedDB ? openIndexedDB() : sharedMemoryStore();
   if (store === 'memory') return sharedMemoryStore();
   if (store === 'indexeddb') {
-    if (host.indexedDB === undefined) throw new TypeError('store "indexeddb" needs indexedDB, which this realm lacks; use "memory" or import "fake-indexeddb/auto" in Node.');
+    if (!platform.hasIndexedDB) throw new TypeError('store "indexeddb" needs indexedDB, which this realm lacks; use "memory" or import "fake-indexeddb/auto" in Node.');
     return openIndexedDB();
   }
   if (typeof store === 'object' && store !== null && storeMethods.every((name) => typeof store[name] === 'function')) return store;
   throw new TypeError(`store must be "indexeddb", "memory", or an object with the methods ${storeMethods.join(', ')}.`);
 }
 
-function resolveOnline(online$: unknown, host: GlobalLike): Observable<boolean> {
-  if (online$ === undefined) return onlineStatus(host);
+function resolveOnline(online$: unknown, platform: Platform): Observable<boolean> {
+  if (online$ === undefined) return platform.online$;
   if (typeof online$ !== 'object' || online$ === null || typeof (online$ as Observable<boolean>).subscribe !== 'function') {
     throw new TypeError('online$ must be an Observable<boolean> (anything with subscribe()).');
   }
@@ -118,26 +107,26 @@ function positiveInteger(value: number, name: string): number {
 }
 
 /**
- * Resolves a manager's options against the realm it runs in, throwing a `TypeError` that names
- * the first bad option. `openIndexedDB` makes the IndexedDB store (kept out of this module so
- * that a memory-only bundle does not carry it).
+ * Resolves a manager's options against the platform it runs on (`readPlatform()`), throwing a
+ * `TypeError` that names the first bad option. `openIndexedDB` makes the IndexedDB store (kept
+ * out of this module so that a memory-only bundle does not carry it).
  *
  * @example
- * const settings = resolveManagerOptions({ concurrency: 6 }, globalThis, openIndexedDBStore);
+ * const settings = resolveManagerOptions({ concurrency: 6 }, readPlatform(), openIndexedDBStore);
  * settings.progressInterval; // 100
  */
 export function resolveManagerOptions(
   options: BackgroundFetchManagerOptions | undefined,
-  host: GlobalLike,
+  platform: Platform,
   openIndexedDB: () => BackgroundFetchStore,
 ): ManagerSettings {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new TypeError(`BackgroundFetchManager options must be an object, got ${options === null ? 'null' : typeof options}.`);
   }
   const given = options ?? {};
-  const scope = given.scope ?? host.registration?.scope ?? host.location?.origin ?? 'default';
+  const scope = given.scope ?? platform.scope ?? 'default';
   if (typeof scope !== 'string' || scope === '') throw new TypeError('scope must be a non-empty string.');
-  const baseURL = given.baseURL ?? host.location?.href;
+  const baseURL = given.baseURL ?? platform.baseURL;
   if (baseURL !== undefined && (typeof baseURL !== 'string' || !URL.canParse(baseURL))) {
     throw new TypeError(`baseURL must be an absolute URL, got ${String(baseURL)}.`);
   }
@@ -160,26 +149,27 @@ export function resolveManagerOptions(
   if (given.events !== undefined && (typeof given.events !== 'object' || given.events === null || typeof given.events.dispatchEvent !== 'function')) {
     throw new TypeError('events must be an EventTarget.');
   }
-  const estimate = host.navigator?.storage?.estimate;
+  const { estimate } = platform;
   const defaultQuota =
-    typeof estimate === 'function'
-      ? async () => {
-          const { usage = 0, quota = Infinity } = await estimate.call(host.navigator!.storage);
+    estimate === undefined
+      ? undefined
+      : async () => {
+          const { usage = 0, quota = Infinity } = await estimate();
           return { usage, quota };
-        }
-      : undefined;
+        };
   return {
     scope,
     baseURL,
-    store: resolveStore(given.store, host, openIndexedDB),
+    origin: platform.origin,
+    store: resolveStore(given.store, platform, openIndexedDB),
     concurrency: positiveInteger(given.concurrency ?? 4, 'concurrency'),
     retry: normalizeRetry(given.retry),
     patience: checkPatience(given.patience ?? defaultPatience),
-    online$: resolveOnline(given.online$, host),
+    online$: resolveOnline(given.online$, platform),
     timeout,
     progressInterval,
     quota: given.quota ?? defaultQuota,
     fetch: boundFetch,
-    events: given.events ?? (isServiceWorker(host) ? (host as unknown as EventTarget) : undefined),
+    events: given.events ?? platform.serviceWorker,
   };
 }

@@ -7,7 +7,7 @@
  * `…fail`, `…abort` and `…click` events of `self` with their `on…` handlers. A page or service
  * worker that loads `dist/polyfill.min.js` instead gets the same types, without importing
  * anything, from `/// <reference types="rx-background-fetch/polyfill" />`. It exports what
- * `rx-background-fetch` does.
+ * `rx-background-fetch` does, and `install`.
  *
  * @example
  * import 'rx-background-fetch/polyfill';
@@ -20,6 +20,7 @@ import { install, type InstallOptions } from './polyfill/install';
 import './globals';
 
 export * from './index';
+export { install, type InstallOptions };
 
 // Options for the install at load: set `self.RxBackgroundFetchOptions = { … }` before loading.
 install((globalThis as { RxBackgroundFetchOptions?: InstallOptions }).RxBackgroundFetchOptions ?? {});

@@ -7,6 +7,6 @@
 import type * as api from './index.js';
 
 declare global {
-  /** Every export of `rx-background-fetch`, as `dist/rx-background-fetch.min.js` and `dist/polyfill.min.js` define it. */
+  /** Every export of `rx-background-fetch`, as `dist/rx-background-fetch.min.js` defines it (`dist/polyfill.min.js` adds `install`). */
   var RxBackgroundFetch: typeof api;
 }

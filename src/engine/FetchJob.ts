@@ -69,7 +69,7 @@ export class FetchJob implements RecordSource {
     const pending = this.fetch.requests.map((request, index) => ({ index, request })).filter(({ index }) => seed.records[index].result === '');
     this.#pipeline = from(pending)
       .pipe(
-        fetchRecords(httpRecord({ transport, sink: this.#sink, retry: settings.retry, timeout: settings.timeout, patience: settings.patience, online$: settings.online$ }), {
+        fetchRecords(httpRecord({ transport, sink: this.#sink, retry: settings.retry, timeout: settings.timeout, patience: settings.patience, online$: settings.online$, origin: settings.origin }), {
           concurrency: settings.concurrency,
         }),
         tap((event) => {

@@ -14,7 +14,7 @@ import { rememberFetch } from './registrationKeys';
  * manager's registration objects (one per fetch).
  *
  * @example
- * const backend = new LocalBackend(resolveManagerOptions(options, globalThis, sharedIndexedDBStore), manager);
+ * const backend = new LocalBackend(resolveManagerOptions(options, readPlatform(), sharedIndexedDBStore), manager);
  * await backend.getIds();
  */
 export class LocalBackend implements ManagerBackend {

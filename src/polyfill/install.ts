@@ -4,6 +4,7 @@ import { BackgroundFetchRegistration } from '../BackgroundFetchRegistration';
 import { backendOption } from '../backend';
 import { LocalBackend } from '../engine/localBackend';
 import { BackgroundFetchEvent, BackgroundFetchUpdateUIEvent } from '../events';
+import { readPlatform } from '../platform';
 import { resolveManagerOptions, type BackgroundFetchManagerOptions } from '../managerOptions';
 import { sharedIndexedDBStore } from '../store/indexedDBStore';
 import { markWorkerHosts } from './hostMarker';
@@ -124,7 +125,7 @@ function installInWorker(worker: ServiceWorkerScope, options: Omit<InstallOption
   const scope = worker.registration.scope;
   recordHosting(worker, scope);
   // The engine starts only once this worker holds the scope's lock, after any hosting page let go.
-  const settings = resolveManagerOptions({ ...managerOptions, scope, events: worker }, globalThis as never, sharedIndexedDBStore);
+  const settings = resolveManagerOptions({ ...managerOptions, scope, events: worker }, readPlatform(), sharedIndexedDBStore);
   const lock = requestScopeLock(scope);
   const backend = new LockedBackend(scope, settings.baseURL, lock.held.then(() => new LocalBackend(settings, worker)));
   const manager = new BackgroundFetchManager({ [backendOption]: backend } as BackgroundFetchManagerOptions);
