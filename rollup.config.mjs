@@ -65,17 +65,34 @@ const scriptDeclarations = {
 // The browser files, self-contained (rxjs, ky and idb-keyval included). rxjs's es2015 build needs
 // no tslib helpers: 1.6 KB less gzip than its default ES5 build. The IIFEs also set
 // globalThis.RxBackgroundFetch, so that they define it when a bundler loads them as modules too.
-const browserFile = (input, file, format) => ({
+const browserFile = (input, file, format, { plugins = [], global = format === 'iife' } = {}) => ({
   input,
-  plugins: [nodeResolve({ browser: true, exportConditions: ['es2015'] }), ts()],
+  plugins: [...plugins, nodeResolve({ browser: true, exportConditions: ['es2015'] }), ts()],
   output: {
     file,
     format,
-    ...(format === 'iife' ? { name: 'RxBackgroundFetch', footer: 'globalThis.RxBackgroundFetch = RxBackgroundFetch;' } : {}),
+    ...(global ? { name: 'RxBackgroundFetch', footer: 'globalThis.RxBackgroundFetch = RxBackgroundFetch;' } : {}),
     sourcemap: true,
     plugins: [terser({ compress: { passes: 2 }, format: { comments: false } })],
   },
 });
+
+// The page build (dist/polyfill.page.min.js) is the page half of the polyfill without the engine:
+// two modules give way to their page-build versions. A manager is then only reached through
+// registration.backgroundFetch, and a page that must host loads dist/polyfill.page-host.min.js.
+const pageSubstitutes = {
+  'src/defaultBackend.ts': 'src/polyfill/page/noDefaultBackend.ts',
+  'src/polyfill/pageEngineLoader.ts': 'src/polyfill/page/pageEngineScript.ts',
+};
+const pageBuild = {
+  name: 'page-build',
+  async resolveId(source, importer, options) {
+    if (importer === undefined || !source.startsWith('.')) return null;
+    const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
+    const relative = resolved && path.relative(process.cwd(), resolved.id);
+    return relative in pageSubstitutes ? path.resolve(pageSubstitutes[relative]) : null;
+  },
+};
 
 export default [
   packageBuilds,
@@ -84,4 +101,7 @@ export default [
   browserFile('src/index.ts', 'dist/rx-background-fetch.min.js', 'iife'),
   browserFile('src/polyfill.ts', 'dist/polyfill.min.js', 'iife'),
   browserFile('src/polyfill.ts', 'dist/polyfill.esm.min.js', 'es'),
+  browserFile('src/polyfillPage.ts', 'dist/polyfill.page.min.js', 'iife', { plugins: [pageBuild] }),
+  // Defines no RxBackgroundFetch: the page's own is the page build's.
+  browserFile('src/polyfill/page/engineScript.ts', 'dist/polyfill.page-host.min.js', 'iife', { global: false }),
 ];

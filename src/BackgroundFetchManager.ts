@@ -1,15 +1,13 @@
-import { ReplaySubject, distinctUntilChanged, takeUntil, type Observable } from 'rxjs';
+import { Observable, Subject, distinctUntilChanged } from 'rxjs';
 import type { BackgroundFetchRegistration } from './BackgroundFetchRegistration';
 import { backendOption, type ManagerBackend } from './backend';
-import { LocalBackend } from './engine/localBackend';
+import { defaultBackend } from './defaultBackend';
 import { invalidState } from './errors';
 import type { BackgroundFetchManagerEventMap } from './eventMaps';
 import { checkId, normalizeFetchOptions, type BackgroundFetchOptions } from './fetchOptions';
-import { resolveManagerOptions, type BackgroundFetchManagerOptions } from './managerOptions';
+import type { BackgroundFetchManagerOptions } from './managerOptions';
 import { storeRequest, toRequests } from './normalizeRequests';
 import { idlMembers } from './idlMembers';
-import { readPlatform } from './platform';
-import { sharedIndexedDBStore } from './store/indexedDBStore';
 
 /**
  * The Background Fetch API as a ponyfill: works in a page, a worker, a service worker and
@@ -24,13 +22,13 @@ export class BackgroundFetchManager extends EventTarget {
   // @ts-expect-error TS6133: never read; it runs once, for its effect (see idlMembers).
   static #idl = /* @__PURE__ */ idlMembers(this);
   readonly #backend: ManagerBackend;
-  readonly #closing = new ReplaySubject<void>(1);
+  readonly #closing = new Subject<void>();
   #closed = false;
 
   constructor(options?: BackgroundFetchManagerOptions) {
     super();
     const given = (options as { [backendOption]?: ManagerBackend } | undefined)?.[backendOption];
-    this.#backend = given ?? new LocalBackend(resolveManagerOptions(options, readPlatform(), sharedIndexedDBStore), this);
+    this.#backend = given ?? defaultBackend(options, this);
   }
 
   /**
@@ -76,7 +74,13 @@ export class BackgroundFetchManager extends EventTarget {
    * // [] … ['episode-1'] … ['episode-1', 'episode-2'] … ['episode-2']
    */
   get ids$(): Observable<string[]> {
-    return this.#backend.ids$.pipe(distinctUntilChanged(sameIds), takeUntil(this.#closing));
+    const ids$ = this.#backend.ids$.pipe(distinctUntilChanged(sameIds));
+    // Not takeUntil: it brings rxjs's innerFrom (and tslib) into the page build for one Subject.
+    return new Observable<string[]>((subscriber) => {
+      if (this.#closed) return subscriber.complete();
+      subscriber.add(this.#closing.subscribe(() => subscriber.complete()));
+      subscriber.add(ids$.subscribe(subscriber));
+    });
   }
 
   /**

@@ -608,6 +608,45 @@ describe.each(TARGETS)('$name', (target) => {
     expect(server.maxInFlight).toBeLessThanOrEqual(2);
   }, TEST_MS);
 
+  const scriptsSince = (from: number) => server.requests.slice(from).map((request) => request.path).filter((p) => p.startsWith('/dist/') && p.endsWith('.js'));
+
+  test('14a. the page build (polyfill.page.min.js) with a polyfilled worker: the fetch runs in the worker and the page loads nothing more (issue 13)', async () => {
+    const from = server.requests.length;
+    const page = await openFixture('page-build', '&build=page');
+    const id = `page-build-${slug}`;
+    const size = 300_000;
+    const url = `/bytes?size=${size}&chunk=16384&delay=20&seed=${id}`;
+    await call(page, 'startFetch', id, [url, '/feature-name.txt']);
+    expect((await finalProgress(page, id)).at(-1)).toEqual({ downloaded: size + 16, result: 'success', failureReason: '' });
+    const { report } = await workerReport(page, id);
+    expect(report).toMatchObject({ type: 'backgroundfetchsuccess', downloaded: size + 16 });
+    if (native) return;
+    expect(report.records).toEqual([
+      { url: `${origin()}${url}`, status: 200, size, sha256: sha256(bodyOf(size, id)) },
+      { url: `${origin()}/feature-name.txt`, status: 200, size: 16, sha256: sha256(Buffer.from('Background Fetch')) },
+    ]);
+    // The worker downloaded (its script is the referrer); the page loaded only the page build.
+    expect(requestsTo(url).map((request) => request.headers.referer)).toEqual([expect.stringContaining(`${FIXTURES}/sw.js?engine=${mode}`)]);
+    expect(new Set(scriptsSince(from))).toEqual(new Set(['/dist/polyfill.page.min.js', '/dist/polyfill.min.js']));
+    expect(await run(page, `typeof RxBackgroundFetch.install === 'function' && !('createKyTransport' in RxBackgroundFetch)`)).toBe(true);
+  }, TEST_MS);
+
+  test('14b. the page build with a worker that lacks the polyfill: the page loads polyfill.page-host.min.js once and hosts the downloads (issue 13)', async () => {
+    const from = server.requests.length;
+    const page = await openFixture('page-build-plain', '&build=page&worker=plain');
+    const id = `page-build-plain-${slug}`;
+    const size = 200_000;
+    const url = `/bytes?size=${size}&chunk=16384&delay=20&seed=${id}`;
+    await call(page, 'startFetch', id, [url]);
+    expect((await finalProgress(page, id)).at(-1)).toEqual({ downloaded: size, result: 'success', failureReason: '' });
+    if (native) {
+      expect(scriptsSince(from)).toEqual(['/dist/polyfill.page.min.js']);
+      return;
+    }
+    expect(requestsTo(url).map((request) => request.headers.referer)).toEqual([fixtureUrl('page-build-plain', '&build=page&worker=plain')]);
+    expect(scriptsSince(from).sort()).toEqual(['/dist/polyfill.page-host.min.js', '/dist/polyfill.page.min.js']);
+  }, TEST_MS);
+
   // Last, as it kills the browser.
   test('4. killed in the middle of a download and started again on the same profile, the fetch resumes with Range', async () => {
     const id = `kill-${slug}`;

@@ -3,10 +3,11 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 /**
- * The bundle-size check of `npm test` (which builds first): dist/polyfill.min.js, gzipped at
- * level 9, must stay within the budget in bench/size-budget.json. The budget is a ratchet on
- * today's size (+3%), not the 14 KB target: `npm run bench` reports both and what the bundle is
- * made of. Lower the budget whenever the bundle shrinks.
+ * The bundle-size checks of `npm test` (which builds first), gzipped at level 9: what a page
+ * whose service worker runs the polyfill loads (dist/polyfill.page.min.js) is at most 10 KB;
+ * dist/polyfill.min.js (page and worker) stays within the budget in bench/size-budget.json. That
+ * budget is a ratchet on today's size (+3%), not the 20 KB target: `npm run bench` reports both
+ * and what the bundle is made of. Lower the budget whenever the bundle shrinks.
  */
 const root = path.resolve(__dirname, '../..');
 
@@ -24,8 +25,21 @@ describe('bundle size', () => {
 
   test('the budget file is sane', () => {
     expect(budget.polyfillGzipBytes).toBeGreaterThan(0);
-    expect(budget.targetGzipBytes).toBe(14 * 1024);
+    expect(budget.targetGzipBytes).toBe(20 * 1024);
     expect(budget.polyfillGzipBytes).toBeGreaterThanOrEqual(budget.measuredGzipBytes);
+  });
+
+  const pageBuildLimit = 10 * 1024;
+  test(`dist/polyfill.page.min.js, all a page with a polyfilled worker loads, is at most ${pageBuildLimit} bytes gzip`, () => {
+    const page = path.join(root, 'dist', 'polyfill.page.min.js');
+    if (!existsSync(page)) throw new Error('dist/polyfill.page.min.js is missing: run `npm run build` first (`npm test` does).');
+    const size = gzipSize(page);
+    if (size > pageBuildLimit) {
+      throw new Error(`dist/polyfill.page.min.js is ${size} bytes gzip, over ${pageBuildLimit}: see what it carries with \`node bench/size.mjs\`; the engine belongs in polyfill.page-host.min.js.`);
+    }
+    expect(size).toBeLessThanOrEqual(pageBuildLimit);
+    // It is the page half only: the engine is in the file it loads when it has to host.
+    expect(gzipSize(path.join(root, 'dist', 'polyfill.page-host.min.js'))).toBeGreaterThan(2 * size);
   });
 
   test(`dist/polyfill.min.js stays within ${budget.polyfillGzipBytes} bytes gzip (bench/size-budget.json)`, () => {

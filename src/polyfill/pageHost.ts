@@ -1,8 +1,8 @@
-import { BackgroundFetchManager } from '../BackgroundFetchManager';
 import type { BackgroundFetchManagerOptions } from '../managerOptions';
+import type { PageEngine } from './pageEngine';
+import { loadPageEngine } from './pageEngineLoader';
 import { channelName } from './protocol';
 import { requestScopeLock } from './scopeLock';
-import { serveHost } from './serveHost';
 
 /**
  * This page's part in hosting a scope whose service worker does not.
@@ -34,13 +34,17 @@ export function hostInPage(scope: string, options: Omit<BackgroundFetchManagerOp
   if (known !== undefined) return known;
   const lock = requestScopeLock(scope);
   let heard!: () => void;
-  const listening = new Promise<void>((resolve) => (heard = resolve));
-  let serving: { manager: BackgroundFetchManager; stop: () => void } | undefined;
+  let failed!: (error: unknown) => void;
+  const listening = new Promise<void>((resolve, reject) => ((heard = resolve), (failed = reject)));
+  // An engine that failed to load rejects each call that waits on it, with the reason.
+  listening.catch(() => undefined);
+  let serving: PageEngine | undefined;
   let over = false;
-  void lock.held.then(() => {
-    if (over) return;
-    const manager = new BackgroundFetchManager({ ...options, scope });
-    serving = { manager, stop: serveHost(manager, scope, true).stop };
+  void lock.held.then(async () => {
+    // The page build loads the engine only now, when this page has to host.
+    const start = await loadPageEngine().catch((error: unknown) => void failed(error));
+    if (over || start === undefined) return;
+    serving = start(scope, options);
     heard();
   });
   // Another page may hold the lock already: then that one answers.
@@ -54,10 +58,7 @@ export function hostInPage(scope: string, options: Omit<BackgroundFetchManagerOp
       over = true;
       hosts.delete(scope);
       ended ??= (async () => {
-        if (serving !== undefined) {
-          serving.stop();
-          await serving.manager.close();
-        }
+        await serving?.stop();
         lock.release();
       })();
       return ended;
