@@ -14,7 +14,6 @@ import { fileURLToPath } from 'node:url';
 import { browserSizes, runBrowserBench } from './browser.mjs';
 import { reportBrowser } from './browserReport.mjs';
 import { benchDist, buildForBench } from './build.mjs';
-import { hotSpots, sizeCuts } from './findings.mjs';
 import { profileTables, summarizeProfile } from './lib/profile.mjs';
 import { MiB, num, ratio, spread, stats, x } from './lib/stats.mjs';
 import { measureSize, reportSize as sizeReport } from './size.mjs';
@@ -48,7 +47,6 @@ const elapsed = () => `${((Date.now() - benchStart) / 1000).toFixed(0)} s`;
 const log = (line = '') => console.log(line);
 const md = []; // RESULTS.md, section by section
 const verdicts = []; // { target, value, met }
-const profiles = {}; // name -> summary, for findings
 
 // ---------------------------------------------------------------------------------------------
 // Machine
@@ -363,8 +361,6 @@ async function profileWorkloads(nodeRows, optional) {
     log(`profiling ${w} (${store}) and its baseline (${elapsed()})`);
     const ours = await profileRun(`${w}-${store}`, 'workload.mjs', jobOf(w, { mode: store }));
     const base = await profileRun(`${w}-baseline-for-${store}`, 'workload.mjs', jobOf(w, { mode: 'baseline' }));
-    profiles[`${w}/${store}`] = ours.summary;
-    if (store === 'memory') profiles[`${w}/baseline`] = base.summary;
     const row = nodeRows.find((r) => r.key === w && r.store === store);
     const spec = workloads[w];
     const missed = store === 'memory' && row !== undefined && (row.wr > spec.wallTarget || (spec.rssTarget !== undefined && row.rr > spec.rssTarget));
@@ -381,7 +377,6 @@ async function profileWorkloads(nodeRows, optional) {
       const file = path.join(root, ours.file);
       const download = summarizeProfile(file, [ours.result.windowUs[0], ours.result.eventUs]);
       const readback = summarizeProfile(file, [ours.result.eventUs, ours.result.windowUs[1]]);
-      profiles[`${w}/${store} readback`] = readback;
       const top = (summary) =>
         summary.functions
           .slice(0, 5)
@@ -399,7 +394,6 @@ async function profileWorkloads(nodeRows, optional) {
     const job = { registrations: 100, perRegistration: 10, size: 4096 };
     const ours = await profileRun('many-ours', 'scale.mjs', { mode: 'many-ours', ...job });
     const base = await profileRun('many-baseline', 'scale.mjs', { mode: 'many-baseline', ...job });
-    profiles['many/ours'] = ours.summary;
     lines.push(
       '### Scale: 100 registrations × 10 × 4 KB at once (no target)',
       '',
@@ -430,7 +424,6 @@ async function main() {
   let nodeRows = [];
   let sizeResult;
   let progressSection = [];
-  let scaleResult;
   let nodeSamples;
   if (ONLY.has('node')) {
     log('\n== 1 + 3. Node, loopback server in its own process ==');
@@ -457,7 +450,6 @@ async function main() {
   if (ONLY.has('scale')) {
     log('\n== 2. Scale ==');
     const scale = await scaleBench();
-    scaleResult = scale;
     sections.push(
       '## 2. Scale',
       '',
@@ -535,8 +527,6 @@ async function main() {
     ...sections,
   ];
   if (profileLines.length > 0) doc.push('## Profiles', '', 'Component = where the sampled function lives (node internals are split into undici = fetch, web streams, other). "extra" = ours − plain fetch.', '', ...profileLines);
-  doc.push(...hotSpots({ profiles, nodeRows, nodeSamples, scale: scaleResult }));
-  if (sizeResult !== undefined) doc.push(...sizeCuts(sizeResult));
   // A run without the survival part keeps the survival figures measured before.
   const survival = survivalLines ?? survivalSectionOf(previous);
   if (!OUT.endsWith('.none')) {
