@@ -98,7 +98,7 @@ export default [
   packageBuilds,
   declarations('d.ts', [scriptDeclarations]),
   declarations('d.cts'),
-  browserFile('src/index.ts', 'dist/rx-background-fetch.min.js', 'iife'),
+  browserFile('src/script.ts', 'dist/rx-background-fetch.min.js', 'iife'),
   browserFile('src/polyfill.ts', 'dist/polyfill.min.js', 'iife'),
   browserFile('src/polyfill.ts', 'dist/polyfill.esm.min.js', 'es'),
   browserFile('src/polyfillPage.ts', 'dist/polyfill.page.min.js', 'iife', { plugins: [pageBuild] }),

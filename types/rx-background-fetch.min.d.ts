@@ -6,7 +6,18 @@
  */
 import type * as api from './index.js';
 
+/** The options of `RxBackgroundFetch.install()`, as `rx-background-fetch/polyfill` types them. */
+interface ScriptInstallOptions extends Omit<api.BackgroundFetchManagerOptions, 'scope' | 'events'> {
+  /** Replace a native Background Fetch too. Default false. */
+  force?: boolean;
+  /** Show a notification per fetch where permission is granted. Default false. */
+  notifications?: boolean;
+}
+
 declare global {
-  /** Every export of `rx-background-fetch`, as `dist/rx-background-fetch.min.js` defines it (`dist/polyfill.min.js` adds `install`). */
-  var RxBackgroundFetch: typeof api;
+  /**
+   * Every export of `rx-background-fetch`, and `install()` (typed here without the Background
+   * Fetch globals it defines: reference `rx-background-fetch/polyfill` for those).
+   */
+  var RxBackgroundFetch: typeof api & { install(options?: ScriptInstallOptions): boolean };
 }
