@@ -8,7 +8,7 @@ import { showNotifications } from './notificationPanel.js';
 import { askWorkerEngine, registerWorker } from './worker.js';
 
 const engine = window.demoEngine;
-// polyfill.min.js already installed itself where Background Fetch is missing; with force it
+// polyfill.page.min.js already installed itself where Background Fetch is missing; with force it
 // also replaces Chromium's. true: the polyfill runs here; false: the native API was kept.
 const polyfilled = RxBackgroundFetch.install({ force: engine.force });
 

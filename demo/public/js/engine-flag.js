@@ -1,4 +1,4 @@
-// Runs before /dist/polyfill.min.js, which defines BackgroundFetchManager where it is missing:
+// Runs before /dist/polyfill.page.min.js, which defines BackgroundFetchManager where it is missing:
 // only now can the page tell whether the browser has a native one (Chromium).
 // The "force the polyfill" choice: ?polyfill=force or ?polyfill=auto set it, localStorage keeps it.
 (() => {
