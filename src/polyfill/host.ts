@@ -81,7 +81,7 @@ export function createHost(
   const answers: { [M in Call['method']]: (call: Extract<Call, { method: M }>) => Promise<{ value: Answers[M]; transfer: Transferable[] }> } = {
     hello: async () => ({ value: { scope: 'host' }, transfer: [] }),
     keepalive: async () => ({ value: null, transfer: [] }),
-    fetch: async ({ id, requests, options }) => ({ value: remote(await manager.fetch(id, requests.map(toLiveRequest), options)), transfer: [] }),
+    fetch: async ({ id, requests, options }) => ({ value: remote(await manager.fetch(id, requests.map((stored) => toLiveRequest(stored)), options)), transfer: [] }),
     get: async ({ id }) => {
       const registration = await manager.get(id);
       return { value: registration === undefined ? null : remote(registration), transfer: [] };
