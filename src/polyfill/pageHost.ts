@@ -1,5 +1,6 @@
-import { BackgroundFetchManager } from '../BackgroundFetchManager';
-import type { BackgroundFetchManagerOptions } from '../managerOptions';
+import { LocalBackend } from '../engine/localBackend';
+import { resolveManagerOptions, type BackgroundFetchManagerOptions } from '../managerOptions';
+import { sharedIndexedDBStore } from '../store/indexedDBStore';
 import { channelName } from './protocol';
 import { requestScopeLock } from './scopeLock';
 import { serveHost } from './serveHost';
@@ -35,12 +36,14 @@ export function hostInPage(scope: string, options: Omit<BackgroundFetchManagerOp
   const lock = requestScopeLock(scope);
   let heard!: () => void;
   const listening = new Promise<void>((resolve) => (heard = resolve));
-  let serving: { manager: BackgroundFetchManager; stop: () => void } | undefined;
+  let serving: { backend: LocalBackend; stop: () => void } | undefined;
   let over = false;
   void lock.held.then(() => {
     if (over) return;
-    const manager = new BackgroundFetchManager({ ...options, scope });
-    serving = { manager, stop: serveHost(manager, scope, true).stop };
+    // The host serves the engine, not a manager: pages checked their calls already. Completion
+    // events fire on a target nobody holds: a page cannot run service-worker events (install warns).
+    const backend = new LocalBackend(resolveManagerOptions({ ...options, scope }, globalThis as never, sharedIndexedDBStore), new EventTarget());
+    serving = { backend, stop: serveHost(backend, scope, true).stop };
     heard();
   });
   // Another page may hold the lock already: then that one answers.
@@ -56,7 +59,7 @@ export function hostInPage(scope: string, options: Omit<BackgroundFetchManagerOp
       ended ??= (async () => {
         if (serving !== undefined) {
           serving.stop();
-          await serving.manager.close();
+          await serving.backend.close();
         }
         lock.release();
       })();
