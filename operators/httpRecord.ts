@@ -2,6 +2,7 @@ import { BehaviorSubject, Observable, of, type Subscription } from 'rxjs';
 import { heldSpan, requestedSpan, resumeRange, spanEnd, type ByteSpan } from './byteSpan';
 import { completeLength, ifRangeFor, validatePartial } from './contentRange';
 import { refusedByCors } from './corsProbe';
+import { failedIntegrity } from './integrityProbe';
 import { NetworkPatience, checkPatience, defaultPatience } from './networkPatience';
 import { normalizeRetry, type NormalizedRetry, type RetryOptions } from './retryOptions';
 import { readBody } from './readBody';
@@ -131,6 +132,7 @@ async function runRecord(
     spend: () => void retriesLeft--,
   };
   let uploadCounted = false;
+  let integrityRetried = false;
   // The most bytes the record has held: only getting past it is progress (a restart from zero
   // that breaks at the same place again is not).
   let furthest = offset;
@@ -152,7 +154,16 @@ async function runRecord(
       if (signal.aborted) return;
       // A network failure: a GET waits it out and tries again; anything else, and a request
       // CORS refused (which looks the same), fails at once.
-      if (restartable && !(await refusedByCors(request, signal)) && (await patience.failed(signal))) continue;
+      if (restartable && !(await refusedByCors(request, signal))) {
+        // With integrity and the server still there, the check failed or the body broke off:
+        // one more whole attempt, and a second such failure is taken for a mismatch (waiting
+        // would only download the same wrong bytes again and again).
+        const suspect = await failedIntegrity(request, signal);
+        if (!(suspect && integrityRetried) && (await patience.failed(signal))) {
+          integrityRetried ||= suspect;
+          continue;
+        }
+      }
       if (!signal.aborted) settle('fetch-error');
       return;
     }
