@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import { lastValueFrom, toArray } from 'rxjs';
 import { httpRecord } from '../../operators/httpRecord';
 import { memorySink } from '../../operators/memorySink';
+import { normalizeRetry } from '../../operators/retryOptions';
 import { requestProperties, storeRequest, toLiveRequest } from '../../operators/requestCodec';
 import type { RecordEvent, StoredRequest, Transport } from '../../operators/types';
+import { createKyTransport } from '../../src/transport/kyTransport';
 import { bodyOf, startTestServer, type TestServer } from '../helpers/testServer';
 
 // A value other than the default for every kept member, so a member dropped on either way shows.
@@ -112,5 +114,21 @@ describe('httpRecord sends what the codec kept', () => {
     const { sent, events } = await send({ url, method: 'GET', headers: [], body: null, integrity: digest });
     expect(sent.map((request) => request.headers.get('range'))).toEqual([null, null]);
     expect(result(events)).toEqual(['success']);
+  });
+
+  it('keeps them through the ky transport, whose own Request would reset the referrer and its policy', async () => {
+    const handed: Request[] = [];
+    const transport = createKyTransport({
+      retry: normalizeRetry(0),
+      timeout: 5000,
+      fetch: (input, init) => {
+        handed.push(input as Request);
+        return fetch(input, init);
+      },
+    });
+    const stored: StoredRequest = { url: `${server.url}/bytes?size=10`, method: 'GET', headers: [], body: null, cache: 'no-store', referrerPolicy: 'no-referrer', referrer: '', integrity: '' };
+    const response = await transport(toLiveRequest(stored), { signal: new AbortController().signal });
+    expect(response.status).toBe(200);
+    expect(handed.map((request) => [request.cache, request.referrerPolicy, request.referrer])).toEqual([['no-store', 'no-referrer', '']]);
   });
 });
