@@ -643,8 +643,8 @@ describe.each(TARGETS)('$name', (target) => {
     expect(sent('default')['cache-control']).toBeUndefined();
     expect(sent('no-referrer').referer).toBeUndefined();
     expect(sent('origin').referer).toBe(`${origin()}/`);
-    // The page that called fetch() is the referrer, as if it had sent the request itself.
-    expect(sent('default').referer).toBe(fixtureUrl('members'));
+    // The default referrer ("about:client") is the client that sends: the worker (as in test 1).
+    expect(sent('default').referer).toEqual(expect.stringContaining(`${FIXTURES}/sw.js?engine=${mode}`));
     expect(kept('no-store')?.cache).toBe('no-store');
     expect(kept('reload')?.cache).toBe('reload');
     expect(kept('no-referrer')?.referrerPolicy).toBe('no-referrer');

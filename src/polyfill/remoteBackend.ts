@@ -71,10 +71,8 @@ export class RemoteBackend implements ManagerBackend {
   }
 
   async fetch(id: string, requests: StoredRequest[], options: Required<BackgroundFetchOptions>): Promise<BackgroundFetchRegistration> {
-    // "about:client" means this page in a request made here, but the worker in one made there.
-    const sent = requests.map((request) => (request.referrer === 'about:client' && this.baseURL !== undefined ? { ...request, referrer: this.baseURL } : request));
     // The host stores these requests as they are sent, so they are the mirror's too.
-    return this.#mirror(await this.#call({ method: 'fetch', id, requests: sent, options }), sent);
+    return this.#mirror(await this.#call({ method: 'fetch', id, requests, options }), requests);
   }
 
   async get(id: string): Promise<BackgroundFetchRegistration | undefined> {
