@@ -166,8 +166,8 @@ export class RemoteBackend implements ManagerBackend {
     this.#early.delete(key);
     if (early !== undefined) {
       // Only what is newer than the reply: its records are complete as of its seq.
-      const records = [...early.records].flatMap(([index, { seq, status }]) => (seq > fetch.seq ? [[index, status] as const] : []));
-      this.#apply(key, mirror, { ...early.latest, records });
+      const newer = [...early.records].flatMap(([index, { seq, status }]) => (seq > fetch.seq ? [[index, status] as const] : []));
+      this.#apply(key, mirror, { ...early.latest, records: newer });
     }
     if (!fetch.state.recordsAvailable) this.#apply(key, mirror, { ...fetch, seq: Infinity });
     return registration;
