@@ -610,7 +610,7 @@ describe.each(TARGETS)('$name', (target) => {
     expect(server.maxInFlight).toBeLessThanOrEqual(2);
   }, TEST_MS);
 
-  test('14. cache, integrity and referrerPolicy survive page → worker → network: the server sees them and the worker\'s record.request keeps them (issue 13)', async () => {
+  test('16. cache, integrity and referrerPolicy survive page → worker → network: the server sees them and the worker\'s record.request keeps them (issue 13)', async () => {
     const page = await openFixture('members');
     const id = `members-${slug}`;
     const digest = `sha256-${createHash('sha256').update(bodyOf(1000, id)).digest('base64')}`;
