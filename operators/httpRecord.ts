@@ -2,9 +2,11 @@ import { BehaviorSubject, Observable, of, type Subscription } from 'rxjs';
 import { heldSpan, requestedSpan, resumeRange, spanEnd, type ByteSpan } from './byteSpan';
 import { completeLength, ifRangeFor, validatePartial } from './contentRange';
 import { refusedByCors } from './corsProbe';
+import { failedIntegrity } from './integrityProbe';
 import { NetworkPatience, checkPatience, defaultPatience } from './networkPatience';
 import { normalizeRetry, type NormalizedRetry, type RetryOptions } from './retryOptions';
 import { readBody } from './readBody';
+import { toLiveRequest } from './requestCodec';
 import { StoreFailure } from './storeFailure';
 import { maxTimerDelay } from './timerLimit';
 import type { BodySink, FetchRecord, RecordEvent, RecordResult, RetryBudget, StoredRequest, StoredResponse, Transport } from './types';
@@ -103,8 +105,10 @@ async function runRecord(
   emit: (event: RecordEvent) => void,
 ): Promise<void> {
   const { index, request } = record;
-  // Null: the request is sent as given and its answer taken as it comes, never resumed.
-  const asked = requestedSpan(request);
+  // Null: the request is sent as given and its answer taken as it comes, never resumed. A request
+  // with subresource integrity is never resumed either: the browser checks the metadata against
+  // the body it gets, and a 206's part of it never matches, so every resume would fail.
+  const asked = request.integrity ? null : requestedSpan(request);
   // A GET can be sent again: one that cannot be resumed restarts from zero after a break.
   const restartable = request.method === 'GET';
   const patience = new NetworkPatience({
@@ -135,6 +139,7 @@ async function runRecord(
     spend: () => void retriesLeft--,
   };
   let uploadCounted = false;
+  let integrityRetried = false;
   // The most bytes the record has held: only getting past it is progress (a restart from zero
   // that breaks at the same place again is not).
   let furthest = offset;
@@ -156,7 +161,16 @@ async function runRecord(
       if (signal.aborted) return;
       // A network failure: a GET waits it out and tries again; anything else, and a request
       // CORS refused (which looks the same), fails at once.
-      if (restartable && !(await refusedByCors(request, context.origin, signal)) && (await patience.failed(signal))) continue;
+      if (restartable && !(await refusedByCors(request, context.origin, signal))) {
+        // With integrity and the server still there, the check failed or the body broke off:
+        // one more whole attempt, and a second such failure is taken for a mismatch (waiting
+        // would only download the same wrong bytes again and again).
+        const suspect = await failedIntegrity(request, signal);
+        if (!(suspect && integrityRetried) && (await patience.failed(signal))) {
+          integrityRetried ||= suspect;
+          continue;
+        }
+      }
       if (!signal.aborted) settle('fetch-error');
       return;
     }
@@ -263,24 +277,12 @@ function holdsAll(asked: ByteSpan, held: number, response: StoredResponse): bool
 }
 
 /** The request of one attempt: `range` (with its `If-Range` validator) replaces the request's own Range to resume. */
+/** The request an attempt sends: the stored one, with the resume's `Range` and `If-Range`. */
 function toRequest(stored: StoredRequest, range: string | null, validator: string | null, signal: AbortSignal): Request {
   const headers = new Headers(stored.headers as [string, string][]);
   if (range !== null) headers.set('Range', range);
   if (validator !== null) headers.set('If-Range', validator);
-  const init: RequestInit = { method: stored.method, headers, signal };
-  // A Blob, not the ArrayBuffer: Node's fetch (undici) keeps a copy of a buffer body as the
-  // source it re-sends on a 307/308, and its byte stream detaches that copy on the first send,
-  // so the redirect fails ("Cannot perform ArrayBuffer.prototype.slice on a detached
-  // ArrayBuffer"). A Blob is re-read for every send, by ky's clones and browsers alike, and
-  // `new Blob` copies the bytes, so `stored.body` stays intact for later attempts.
-  if (stored.body !== null && stored.method !== 'GET' && stored.method !== 'HEAD') init.body = new Blob([stored.body]);
-  if (stored.credentials !== undefined) init.credentials = stored.credentials;
-  if (stored.cache !== undefined) init.cache = stored.cache;
-  if (stored.redirect !== undefined) init.redirect = stored.redirect;
-  if (stored.referrerPolicy !== undefined) init.referrerPolicy = stored.referrerPolicy;
-  if (stored.integrity) init.integrity = stored.integrity;
-  if (stored.mode === 'cors' || stored.mode === 'same-origin') init.mode = stored.mode;
-  return new Request(stored.url, init);
+  return toLiveRequest(stored, { headers, signal });
 }
 
 function toStoredResponse(response: Response, requestURL: string): StoredResponse {

@@ -46,7 +46,9 @@ export type RecordResult =
   | 'aborted';
 
 /**
- * A request as plain, structured-cloneable data (never a live `Request`).
+ * A request as plain, structured-cloneable data (never a live `Request`). `storeRequest` and
+ * `toLiveRequest` (`requestCodec.ts`) convert both ways and keep exactly the optional members
+ * below (`requestProperties`).
  *
  * @example
  * const stored: StoredRequest = { url: 'https://example.test/a', method: 'GET', headers: [], body: null };

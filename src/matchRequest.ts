@@ -50,3 +50,31 @@ export function requestMatches(
   }
   return true;
 }
+
+/**
+ * The indices of the records a `match()`/`matchAll()` query finds, in request order: all of
+ * them without a query. `keys(ignoreSearch)` gives the stored requests' {@link matchKey}s (kept
+ * by the caller: parsing every URL on every call is what makes matching slow) and `responseOf`
+ * each record's response head, `null` while it has none.
+ *
+ * @example
+ * matchingRecords(new Request('https://a.test/x'), requests, (ignore) => keys[ignore ? 1 : 0], (i) => heads[i], {}); // [0]
+ * matchingRecords(undefined, requests, keysOf, headOf, {}); // every index
+ */
+export function matchingRecords(
+  query: Request | undefined,
+  requests: readonly StoredRequest[],
+  keys: (ignoreSearch: boolean) => readonly string[],
+  responseOf: (index: number) => StoredResponse | null,
+  options: MatchOptions,
+): number[] {
+  if (query === undefined) return requests.map((_, index) => index);
+  const ignoreSearch = options.ignoreSearch === true;
+  const queryKey = matchKey(query.url, ignoreSearch);
+  const stored = keys(ignoreSearch);
+  const found: number[] = [];
+  requests.forEach((request, index) => {
+    if (requestMatches(query, queryKey, request, stored[index], responseOf(index), options)) found.push(index);
+  });
+  return found;
+}

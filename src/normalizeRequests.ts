@@ -1,5 +1,3 @@
-import type { StoredRequest } from '../operators/types';
-
 /** The most requests one background fetch may hold. */
 export const maxRequests = 50_000;
 
@@ -99,51 +97,9 @@ export function toRequests(requests: unknown, baseURL: string | undefined): Requ
   });
 }
 
-/**
- * The asynchronous part: a `Request` as plain data, its body read into an `ArrayBuffer`
- * (from a clone, so the caller's request stays usable).
- *
- * @example
- * const stored = await storeRequest(new Request('https://a.test/up', { method: 'POST', body: 'hi' }));
- * stored.body?.byteLength; // 2
- */
-export async function storeRequest(request: Request): Promise<StoredRequest> {
-  let body: ArrayBuffer | null = null;
-  if (request.body !== null) {
-    try {
-      body = await request.clone().arrayBuffer();
-    } catch (error) {
-      throw new TypeError(`The body of the request for "${request.url}" could not be read: ${String(error)}`);
-    }
-  }
-  return {
-    url: request.url,
-    method: request.method,
-    headers: [...request.headers],
-    body,
-    credentials: request.credentials,
-    cache: request.cache,
-    redirect: request.redirect,
-    referrerPolicy: request.referrerPolicy,
-    integrity: request.integrity,
-    mode: request.mode,
-  };
-}
-
-/**
- * A live `Request` again from stored data, body included.
- *
- * @example
- * const request = toLiveRequest(stored);
- * await request.text();
- */
-export function toLiveRequest(stored: StoredRequest): Request {
-  const init: RequestInit = { method: stored.method, headers: stored.headers as [string, string][] };
-  if (stored.body !== null && stored.method !== 'GET' && stored.method !== 'HEAD') init.body = stored.body;
-  if (stored.credentials !== undefined) init.credentials = stored.credentials;
-  if (stored.redirect !== undefined) init.redirect = stored.redirect;
-  return new Request(stored.url, init);
-}
+// The asynchronous part, storing each checked Request as plain data (and making it live again
+// for records), is the request codec's: one list of kept members for both directions.
+export { storeRequest, toLiveRequest } from '../operators/requestCodec';
 
 /**
  * The request `match()`/`matchAll()` look for, as the Cache API's `new Request(request)` makes

@@ -59,6 +59,8 @@ interface Report {
   recordsAvailableInHandler: boolean;
   records: Array<{ url: string; status?: number; size?: number; sha256?: string; error?: string; bodyError?: string }>;
   updateUI?: string[];
+  /** For fetch ids `members…`: the kept members of each record's request, in the worker. */
+  requests?: Array<{ url: string; cache: string; integrity: string; referrerPolicy: string }>;
 }
 
 /** What one realm saw after loading a browser file (fixtures/bundle.html, bundle-worker.js). */
@@ -645,6 +647,52 @@ describe.each(TARGETS)('$name', (target) => {
     }
     expect(requestsTo(url).map((request) => request.headers.referer)).toEqual([fixtureUrl('page-build-plain', '&build=page&worker=plain')]);
     expect(scriptsSince(from).sort()).toEqual(['/dist/polyfill.page-host.min.js', '/dist/polyfill.page.min.js']);
+  }, TEST_MS);
+
+  test('16. cache, integrity and referrerPolicy survive page → worker → network: the server sees them and the worker\'s record.request keeps them (issue 13)', async () => {
+    const page = await openFixture('members');
+    const id = `members-${slug}`;
+    const digest = `sha256-${createHash('sha256').update(bodyOf(1000, id)).digest('base64')}`;
+    const url = (name: string) => `/bytes?size=1000&seed=${id}&r=${name}`;
+    const inits: Record<string, RequestInit> = {
+      'no-store': { cache: 'no-store' },
+      reload: { cache: 'reload' },
+      'no-referrer': { referrerPolicy: 'no-referrer' },
+      origin: { referrerPolicy: 'origin' },
+      default: {},
+      integrity: { integrity: digest },
+    };
+    await call(page, 'startFetchOf', id, Object.entries(inits).map(([name, init]) => ({ url: url(name), init })));
+    const { report } = await workerReport(page, id);
+    expect([report.result, report.failureReason]).toEqual(['success', '']);
+    const sent = (name: string) => requestsTo(url(name))[0]?.headers ?? {};
+    const kept = (name: string) => report.requests?.find((request) => request.url === `${origin()}${url(name)}`);
+    const bad = `members-bad-${slug}`;
+    await call(page, 'startFetchOf', bad, [{ url: `/bytes?size=1000&seed=${bad}`, init: { integrity: digest } }]);
+    const failed = (await workerReport(page, bad)).report;
+    if (native) {
+      // Native Chromium drops all three (NATIVE-DIFFERENCES.md row 14), and sends no Referer.
+      expect(Object.keys(inits).map((name) => [sent(name)['cache-control'], sent(name).referer])).toEqual(Object.keys(inits).map(() => [undefined, undefined]));
+      expect(new Set(report.requests?.map(({ cache, integrity, referrerPolicy }) => `${cache} ${integrity} ${referrerPolicy}`))).toEqual(new Set(['default  ']));
+      expect([failed.result, failed.failureReason]).toEqual(['success', '']);
+      return;
+    }
+    // fetch.spec.whatwg.org/#http-network-or-cache-fetch: no-store and reload send no-cache.
+    for (const name of ['no-store', 'reload']) expect([name, sent(name)['cache-control'], sent(name).pragma]).toEqual([name, 'no-cache', 'no-cache']);
+    expect(sent('default')['cache-control']).toBeUndefined();
+    expect(sent('no-referrer').referer).toBeUndefined();
+    expect(sent('origin').referer).toBe(`${origin()}/`);
+    // The default referrer ("about:client") is the client that sends: the worker (as in test 1).
+    expect(sent('default').referer).toEqual(expect.stringContaining(`${FIXTURES}/sw.js?engine=${mode}`));
+    expect(kept('no-store')?.cache).toBe('no-store');
+    expect(kept('reload')?.cache).toBe('reload');
+    expect(kept('no-referrer')?.referrerPolicy).toBe('no-referrer');
+    expect(kept('origin')?.referrerPolicy).toBe('origin');
+    expect(kept('integrity')?.integrity).toBe(digest);
+    expect(report.records.find((record) => record.url === `${origin()}${url('integrity')}`)?.sha256).toBe(sha256(bodyOf(1000, id)));
+    // The integrity metadata reaches the network: bytes that do not match it fail the record.
+    expect([failed.result, failed.failureReason]).toEqual(['failure', 'fetch-error']);
+    expect(failed.records).toEqual([{ url: `${origin()}/bytes?size=1000&seed=${bad}`, error: 'TypeError' }]);
   }, TEST_MS);
 
   // Last, as it kills the browser.

@@ -81,7 +81,7 @@ export class LocalBackend implements ManagerBackend {
     if (view === undefined) {
       view = new BackgroundFetchRegistration(registrationToken, job.source());
       this.#views.set(job, view);
-      rememberFetch(view, job.fetch);
+      rememberFetch(view, job);
     }
     return view;
   }

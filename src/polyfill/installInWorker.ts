@@ -58,7 +58,7 @@ export function installInWorker(global: object, options: Omit<InstallOptions, 'f
   const channel = new BroadcastChannel(channelName(scope));
   const notes = notificationsFor(worker, (message) => channel.postMessage({ [tag]: 'notificationerror', message } satisfies Message));
   let follow: ((registration: BackgroundFetchRegistration) => void) | undefined;
-  const { take } = serveHost(manager, scope, false, (registration) => follow?.(registration));
+  const { take } = serveHost(backend, scope, false, (registration) => follow?.(registration));
   const active = async () => (await Promise.all((await manager.getIds()).map((id) => manager.get(id)))).filter((r) => r !== undefined);
   const enableNotifications = () => {
     if (follow !== undefined) return;
@@ -74,7 +74,7 @@ export function installInWorker(global: object, options: Omit<InstallOptions, 'f
     const message = event as WorkerMessageEvent;
     const port = message.ports[0];
     if (port === undefined || !isMessage(message.data) || message.data[tag] !== 'call') return;
-    const replied = take(message.data, (reply, transfer) => port.postMessage(reply, transfer));
+    const replied = take(message.data, (reply) => port.postMessage(reply));
     if (replied !== undefined) message.waitUntil(replied);
   });
   return enableNotifications;

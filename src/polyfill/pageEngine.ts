@@ -1,5 +1,7 @@
-import { BackgroundFetchManager } from '../BackgroundFetchManager';
-import type { BackgroundFetchManagerOptions } from '../managerOptions';
+import { LocalBackend } from '../engine/localBackend';
+import { resolveManagerOptions, type BackgroundFetchManagerOptions } from '../managerOptions';
+import { readPlatform } from '../platform';
+import { sharedIndexedDBStore } from '../store/indexedDBStore';
 import { serveHost } from './serveHost';
 
 /**
@@ -26,12 +28,14 @@ export type StartPageEngine = (scope: string, options: Omit<BackgroundFetchManag
  * window.addEventListener('pagehide', () => void engine.stop());
  */
 export const startPageEngine: StartPageEngine = (scope, options) => {
-  const manager = new BackgroundFetchManager({ ...options, scope });
-  const serving = serveHost(manager, scope, true);
+  // The host serves the engine, not a manager: pages checked their calls already. Completion
+  // events fire on a target nobody holds: a page cannot run service-worker events (install warns).
+  const backend = new LocalBackend(resolveManagerOptions({ ...options, scope }, readPlatform(), sharedIndexedDBStore), new EventTarget());
+  const serving = serveHost(backend, scope, true);
   return {
     async stop() {
       serving.stop();
-      await manager.close();
+      await backend.close();
     },
   };
 };

@@ -1,5 +1,4 @@
-import type { BackgroundFetchState, StoredRequest, StoredResponse } from '../../operators/types';
-import type { MatchOptions } from '../BackgroundFetchRegistration';
+import type { BackgroundFetchState, RecordStatus, StoredRequest } from '../../operators/types';
 import { quotaExceeded } from '../errors';
 import type { BackgroundFetchOptions } from '../fetchOptions';
 
@@ -11,40 +10,47 @@ export function channelName(scope: string): string {
   return `${tag}:${scope}`;
 }
 
-/** A fetch as a page knows it: its store key, and its state (and whether it waits for the network) with a sequence number. */
+/** One record's status as the host tells it: the record's index and where it stands. */
+export type RecordUpdate = readonly [index: number, status: RecordStatus];
+
+/**
+ * A fetch as a page knows it: its store key, and its state (and whether it waits for the
+ * network) with a sequence number, and record statuses (response head, bytes, result) that
+ * pages mirror to match locally: in a reply, every record that has moved; in a published state,
+ * the records that changed since the host's previous state of that fetch.
+ */
 export interface RemoteFetch {
   readonly key: string;
   readonly seq: number;
   readonly state: BackgroundFetchState;
   readonly waiting: boolean;
+  readonly records: readonly RecordUpdate[];
 }
 
 /** The calls a page makes to the host that runs the downloads. */
 export type Call =
   | { readonly method: 'hello' }
   | { readonly method: 'keepalive' }
-  | { readonly method: 'fetch'; readonly id: string; readonly requests: StoredRequest[]; readonly options: BackgroundFetchOptions }
+  /** Requests and options the page has checked already: the host passes them on as they are. */
+  | { readonly method: 'fetch'; readonly id: string; readonly requests: StoredRequest[]; readonly options: Required<BackgroundFetchOptions> }
   | { readonly method: 'get'; readonly id: string }
   | { readonly method: 'getIds' }
   | { readonly method: 'abort'; readonly key: string }
-  | { readonly method: 'matchAll'; readonly key: string; readonly query: StoredRequest | null; readonly options: MatchOptions }
-  | { readonly method: 'response'; readonly key: string; readonly query: StoredRequest | null; readonly options: MatchOptions; readonly position: number };
+  /** A record's stored body chunks from chunk number `from` on: the only call reading records makes. */
+  | { readonly method: 'chunks'; readonly key: string; readonly index: number; readonly from: number };
 
 /** What each call answers. */
 export interface Answers {
   hello: { readonly scope: string };
   keepalive: null;
+  /** The page that called has the requests already. */
   fetch: RemoteFetch;
-  get: RemoteFetch | null;
+  /** With the fetch's requests, which the page mirrors. */
+  get: (RemoteFetch & { readonly requests: readonly StoredRequest[] }) | null;
   getIds: string[];
   abort: boolean;
-  matchAll: StoredRequest[];
-  /** The body whole (`body`), or streamed over `port` as {@link BodyMessage}s where the reply can carry a port. */
-  response: { readonly head: StoredResponse; readonly body: ArrayBuffer | null; readonly port: MessagePort | null };
+  chunks: Uint8Array[];
 }
-
-/** What a streamed body sends over its port: chunks, then the end or an error. */
-export type BodyMessage = { readonly chunk: Uint8Array } | { readonly done: true } | { readonly error: WireError };
 
 /** An error as it crosses realms: its name and message, and a `QuotaExceededError`'s figures. */
 export interface WireError {

@@ -1,12 +1,14 @@
 import { BehaviorSubject, defer, distinctUntilChanged, from, of, switchMap, type Observable } from 'rxjs';
-import type { BackgroundFetchState, StoredRequest } from '../../operators/types';
+import type { BackgroundFetchState, RecordStatus, StoredRequest } from '../../operators/types';
 import { BackgroundFetchRecord, recordToken } from '../BackgroundFetchRecord';
 import { BackgroundFetchRegistration, registrationToken, type MatchOptions } from '../BackgroundFetchRegistration';
 import type { ManagerBackend } from '../backend';
-import { toResponse } from '../engine/recordResponse';
+import { recordResponse } from '../engine/recordResponse';
 import type { BackgroundFetchOptions } from '../fetchOptions';
-import { storeRequest, toLiveRequest, toQuery } from '../normalizeRequests';
-import { fromWire, type Answers, type BodyMessage, type Call, type RemoteFetch } from './protocol';
+import { matchingRecords } from '../matchRequest';
+import { toLiveRequest, toQuery } from '../normalizeRequests';
+import { MirroredRecords } from './mirroredRecords';
+import type { Answers, Call, RemoteFetch } from './protocol';
 
 /** Sends one call to the host and resolves with its answer; `cancel` stops resending it (the call is then left unanswered). */
 export type Caller = <C extends Call>(call: C, cancel?: AbortSignal) => Promise<Answers[C['method']]>;
@@ -15,6 +17,7 @@ interface Mirror {
   readonly registration: BackgroundFetchRegistration;
   readonly state: BehaviorSubject<BackgroundFetchState>;
   readonly waiting: BehaviorSubject<boolean>;
+  readonly records: MirroredRecords;
   seq: number;
   ended: boolean;
 }
@@ -22,10 +25,17 @@ interface Mirror {
 // States that arrive before the reply that names their fetch; a few suffice.
 const earlyLimit = 64;
 
+/** The states of a fetch heard before its mirror exists: the latest, and each record's latest status with the seq that brought it. */
+interface Early {
+  latest: RemoteFetch;
+  readonly records: Map<number, { readonly seq: number; readonly status: RecordStatus }>;
+}
+
 /**
  * The page side of the polyfill: a manager backend whose fetches run in the host (the service
  * worker, or the page that holds the scope's lock). Registration objects here mirror the host's
- * state as it is published, `progress` events included; `match()` reads records through calls.
+ * state as it is published, `progress` events included, and its records (requests, response
+ * heads, bytes): `match()` matches here and calls the host only to read a body's stored chunks.
  *
  * @example
  * const backend = new RemoteBackend(scope, location.href, caller);
@@ -37,7 +47,7 @@ export class RemoteBackend implements ManagerBackend {
   readonly #call: Caller;
   readonly #pending = new Set<string>();
   readonly #mirrors = new Map<string, Mirror>();
-  readonly #early = new Map<string, RemoteFetch>();
+  readonly #early = new Map<string, Early>();
   /** The scope's active ids as the published states tell them, seeded once from the host. */
   readonly #ids = new BehaviorSubject<string[]>([]);
   #seeded: Promise<void> | undefined;
@@ -61,12 +71,13 @@ export class RemoteBackend implements ManagerBackend {
   }
 
   async fetch(id: string, requests: StoredRequest[], options: Required<BackgroundFetchOptions>): Promise<BackgroundFetchRegistration> {
-    return this.#mirror(await this.#call({ method: 'fetch', id, requests, options }));
+    // The host stores these requests as they are sent, so they are the mirror's too.
+    return this.#mirror(await this.#call({ method: 'fetch', id, requests, options }), requests);
   }
 
   async get(id: string): Promise<BackgroundFetchRegistration | undefined> {
     const found = await this.#call({ method: 'get', id });
-    return found === null ? undefined : this.#mirror(found);
+    return found === null ? undefined : this.#mirror(found, found.requests);
   }
 
   getIds(): Promise<string[]> {
@@ -82,6 +93,7 @@ export class RemoteBackend implements ManagerBackend {
     for (const mirror of this.#mirrors.values()) {
       mirror.state.complete();
       mirror.waiting.complete();
+      mirror.records.end();
     }
     this.#mirrors.clear();
     this.#ids.complete();
@@ -92,8 +104,13 @@ export class RemoteBackend implements ManagerBackend {
     this.#follow(fetch.state);
     const mirror = this.#mirrors.get(fetch.key);
     if (mirror === undefined) {
-      const known = this.#early.get(fetch.key);
-      if (known === undefined || known.seq < fetch.seq) this.#early.set(fetch.key, fetch);
+      let early = this.#early.get(fetch.key);
+      if (early === undefined) this.#early.set(fetch.key, (early = { latest: fetch, records: new Map() }));
+      else if (early.latest.seq < fetch.seq) early.latest = fetch;
+      // Each state carries only the records changed since the one before, so all are kept.
+      for (const [index, status] of fetch.records) {
+        if ((early.records.get(index)?.seq ?? -Infinity) < fetch.seq) early.records.set(index, { seq: fetch.seq, status });
+      }
       if (this.#early.size > earlyLimit) this.#early.delete(this.#early.keys().next().value as string);
       return;
     }
@@ -103,12 +120,15 @@ export class RemoteBackend implements ManagerBackend {
   #apply(key: string, mirror: Mirror, fetch: RemoteFetch): void {
     if (mirror.ended || fetch.seq <= mirror.seq) return;
     mirror.seq = fetch.seq;
-    mirror.state.next(fetch.state);
+    mirror.records.update(fetch.records);
+    // A state sent for its records alone repeats the last one, which state$ must not emit again.
+    if (!sameState(mirror.state.getValue(), fetch.state)) mirror.state.next(fetch.state);
     mirror.waiting.next(fetch.waiting && fetch.state.result === '');
     if (!fetch.state.recordsAvailable) {
       mirror.ended = true;
       mirror.state.complete();
       mirror.waiting.complete();
+      mirror.records.end();
       this.#mirrors.delete(key);
     }
   }
@@ -121,7 +141,7 @@ export class RemoteBackend implements ManagerBackend {
     else if (state.result !== '' && listed) this.#ids.next(ids.filter((id) => id !== state.id));
   }
 
-  #mirror(fetch: RemoteFetch): BackgroundFetchRegistration {
+  #mirror(fetch: RemoteFetch, requests: readonly StoredRequest[]): BackgroundFetchRegistration {
     const existing = this.#mirrors.get(fetch.key);
     if (existing !== undefined) {
       this.#apply(fetch.key, existing, fetch);
@@ -131,51 +151,35 @@ export class RemoteBackend implements ManagerBackend {
     const state = new BehaviorSubject(fetch.state);
     const waiting = new BehaviorSubject(fetch.waiting && fetch.state.result === '');
     const { key } = fetch;
+    const records = new MirroredRecords(requests, (index, from) => this.#call({ method: 'chunks', key, index, from }));
+    records.update(fetch.records);
     let mirror: Mirror | undefined;
     const registration = new BackgroundFetchRegistration(registrationToken, {
       state$: defer(() => (mirror?.ended ? of(state.getValue()) : state)),
       waiting$: defer(() => (mirror?.ended ? of(false) : waiting.pipe(distinctUntilChanged()))),
       abort: () => this.#call({ method: 'abort', key }),
-      matchAll: (request, options) => this.#matchAll(key, request, options),
+      matchAll: async (request, options) => this.#matchAll(records, request, options),
     });
-    mirror = { registration, state, waiting, seq: fetch.seq, ended: false };
+    mirror = { registration, state, waiting, records, seq: fetch.seq, ended: false };
     this.#mirrors.set(key, mirror);
     const early = this.#early.get(key);
     this.#early.delete(key);
-    if (early !== undefined) this.#apply(key, mirror, early);
+    if (early !== undefined) {
+      // Only what is newer than the reply: its records are complete as of its seq.
+      const newer = [...early.records].flatMap(([index, { seq, status }]) => (seq > fetch.seq ? [[index, status] as const] : []));
+      this.#apply(key, mirror, { ...early.latest, records: newer });
+    }
     if (!fetch.state.recordsAvailable) this.#apply(key, mirror, { ...fetch, seq: Infinity });
     return registration;
   }
 
-  async #matchAll(key: string, request: RequestInfo | URL | undefined, options: MatchOptions): Promise<BackgroundFetchRecord[]> {
-    const query = request === undefined ? null : await storeRequest(toQuery(request, this.baseURL));
-    const plain = { ignoreSearch: options.ignoreSearch, ignoreMethod: options.ignoreMethod, ignoreVary: options.ignoreVary };
-    const requests = await this.#call({ method: 'matchAll', key, query, options: plain });
-    return requests.map(
-      (stored, position) =>
-        new BackgroundFetchRecord(recordToken, toLiveRequest(stored), async () => {
-          const { head, body, port } = await this.#call({ method: 'response', key, query, options: plain, position });
-          return toResponse(head, port === null ? body : streamFrom(port));
-        }),
-    );
+  #matchAll(records: MirroredRecords, request: RequestInfo | URL | undefined, options: MatchOptions): BackgroundFetchRecord[] {
+    const query = request === undefined ? undefined : toQuery(request, this.baseURL);
+    const found = matchingRecords(query, records.requests, (ignoreSearch) => records.keys(ignoreSearch), (index) => records.current(index).response, options);
+    return found.map((index) => new BackgroundFetchRecord(recordToken, toLiveRequest(records.requests[index]), () => recordResponse(records, index)));
   }
 }
 
-/** A body streamed from the host over a port, chunk by chunk as the host reads it. */
-function streamFrom(port: MessagePort): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      port.onmessage = (event: MessageEvent<BodyMessage>) => {
-        const message = event.data;
-        if ('chunk' in message) controller.enqueue(message.chunk);
-        else {
-          port.close();
-          if ('done' in message) controller.close();
-          else controller.error(fromWire(message.error));
-        }
-      };
-    },
-    cancel: () => port.close(),
-  });
+function sameState(a: BackgroundFetchState, b: BackgroundFetchState): boolean {
+  return (Object.keys(a) as (keyof BackgroundFetchState)[]).every((name) => a[name] === b[name]);
 }
-

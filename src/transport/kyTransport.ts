@@ -46,9 +46,12 @@ export function createKyTransport(options: KyTransportOptions): Transport {
     throwHttpErrors: (status) => retry.statusCodes.includes(status),
   });
   return async (request, { signal, budget }) => {
+    // ky makes its Request from ours with options, and a Request made so loses its referrer and
+    // referrer policy (the Request constructor resets both when init is not empty): hand them on.
+    const { referrer, referrerPolicy } = request;
     try {
-      if (budget === undefined) return await client(request, { signal });
-      return await client(request, { signal, retry: { limit: Math.max(0, budget.left) }, hooks: { beforeRetry: [() => budget.spend()] } });
+      if (budget === undefined) return await client(request, { signal, referrer, referrerPolicy });
+      return await client(request, { signal, referrer, referrerPolicy, retry: { limit: Math.max(0, budget.left) }, hooks: { beforeRetry: [() => budget.spend()] } });
     } catch (error) {
       if (error instanceof HTTPError) return error.response;
       throw error;

@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import { lastValueFrom, toArray } from 'rxjs';
+import { httpRecord } from '../../operators/httpRecord';
+import { memorySink } from '../../operators/memorySink';
+import { normalizeRetry } from '../../operators/retryOptions';
+import { requestProperties, storeRequest, toLiveRequest } from '../../operators/requestCodec';
+import type { RecordEvent, StoredRequest, Transport } from '../../operators/types';
+import { createKyTransport } from '../../src/transport/kyTransport';
+import { bodyOf, startTestServer, type TestServer } from '../helpers/testServer';
+
+// A value other than the default for every kept member, so a member dropped on either way shows.
+const unusual = {
+  mode: 'same-origin',
+  credentials: 'omit',
+  cache: 'no-store',
+  redirect: 'manual',
+  referrer: 'https://app.test/page',
+  referrerPolicy: 'no-referrer',
+  integrity: 'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=',
+} as const satisfies Record<(typeof requestProperties)[number], string>;
+
+const fromRequest = (request: Request) => Object.fromEntries(requestProperties.map((name) => [name, request[name]]));
+
+describe('requestCodec', () => {
+  it('keeps the url, method, headers, body and every listed member through storeRequest and back', async () => {
+    const original = new Request('https://app.test/up?q=1', { method: 'PUT', headers: { 'x-one': '1', 'content-type': 'text/plain' }, body: 'hello', ...unusual });
+    const stored = await storeRequest(original);
+    // The stored form crosses realms as a structured clone: nothing in it may be live.
+    const again = toLiveRequest(structuredClone(stored));
+    expect(fromRequest(again)).toEqual(unusual);
+    expect(fromRequest(again)).toEqual(fromRequest(original));
+    expect(again.url).toBe('https://app.test/up?q=1');
+    expect(again.method).toBe('PUT');
+    expect([...again.headers]).toEqual([...original.headers]);
+    expect(await again.text()).toBe('hello');
+    expect(await original.text()).toBe('hello');
+  });
+
+  it('stores each listed member under its own name, and nothing live', async () => {
+    const stored = await storeRequest(new Request('https://app.test/a', unusual));
+    expect(stored).toEqual({ url: 'https://app.test/a', method: 'GET', headers: [], body: null, ...unusual });
+  });
+
+  it('leaves members a stored request lacks to the platform defaults', () => {
+    const request = toLiveRequest({ url: 'https://app.test/a', method: 'GET', headers: [], body: null });
+    const defaults = new Request('https://app.test/a');
+    expect(fromRequest(request)).toEqual(fromRequest(defaults));
+  });
+
+  it('sends a navigation request again as same-origin, which the constructor accepts', () => {
+    const request = toLiveRequest({ url: 'https://app.test/', method: 'GET', headers: [], body: null, mode: 'navigate' });
+    expect(request.mode).toBe('same-origin');
+  });
+
+  it('lets init override what was stored (the pipeline adds Range and its signal)', () => {
+    const controller = new AbortController();
+    const stored: StoredRequest = { url: 'https://app.test/a', method: 'GET', headers: [['x-a', '1']], body: null, cache: 'reload' };
+    const request = toLiveRequest(stored, { headers: { range: 'bytes=5-' }, signal: controller.signal });
+    controller.abort();
+    expect([...request.headers]).toEqual([['range', 'bytes=5-']]);
+    expect(request.cache).toBe('reload');
+    expect(request.signal.aborted).toBe(true);
+  });
+
+  it('rejects a TypeError that names the request when its body cannot be read', async () => {
+    const broken = new Request('https://app.test/up', {
+      method: 'POST',
+      body: new ReadableStream({ pull: (controller) => controller.error(new Error('disk gone')) }),
+      duplex: 'half',
+    } as RequestInit);
+    await expect(storeRequest(broken)).rejects.toThrow(/body of the request for "https:\/\/app\.test\/up" could not be read/);
+  });
+});
+
+describe('httpRecord sends what the codec kept', () => {
+  let server: TestServer;
+  beforeAll(async () => (server = await startTestServer()));
+  afterAll(() => server.close());
+
+  /** Runs one record over Node's own fetch and keeps every Request it was handed. */
+  async function send(request: StoredRequest): Promise<{ sent: Request[]; events: RecordEvent[] }> {
+    const sent: Request[] = [];
+    const transport: Transport = (live, { signal }) => {
+      sent.push(live);
+      return fetch(live, { signal });
+    };
+    const events = await lastValueFrom(httpRecord({ transport, sink: memorySink(), retry: 0 })({ index: 0, request }).pipe(toArray()));
+    return { sent, events };
+  }
+  const result = (events: RecordEvent[]) => events.flatMap((event) => (event.type === 'settled' ? [event.result] : []));
+
+  it('puts cache, referrerPolicy, credentials and redirect on the request it sends', async () => {
+    const stored: StoredRequest = { url: `${server.url}/bytes?size=10`, method: 'GET', headers: [], body: null, cache: 'no-store', referrerPolicy: 'origin', credentials: 'omit', redirect: 'error' };
+    const { sent, events } = await send(stored);
+    expect(result(events)).toEqual(['success']);
+    expect(sent.map((request) => [request.cache, request.referrerPolicy, request.credentials, request.redirect])).toEqual([['no-store', 'origin', 'omit', 'error']]);
+  });
+
+  it('sends the integrity metadata, which the network checks: matching bytes succeed, others fail', async () => {
+    const url = `${server.url}/bytes?size=1000`;
+    const digest = `sha256-${createHash('sha256').update(bodyOf(1000)).digest('base64')}`;
+    const good = await send({ url, method: 'GET', headers: [], body: null, integrity: digest });
+    expect(good.sent[0].integrity).toBe(digest);
+    expect(result(good.events)).toEqual(['success']);
+    const bad = await send({ url, method: 'GET', headers: [], body: null, integrity: 'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=' });
+    // After one more whole attempt, not the default ten minutes of patience: the server answers.
+    expect(result(bad.events)).toEqual(['fetch-error']);
+    expect(bad.sent).toHaveLength(2);
+  });
+
+  it('never resumes a request with integrity with Range: a part of the body could never match', async () => {
+    const url = `${server.url}/reset?size=100000&times=1`;
+    const digest = `sha256-${createHash('sha256').update(bodyOf(100_000)).digest('base64')}`;
+    const { sent, events } = await send({ url, method: 'GET', headers: [], body: null, integrity: digest });
+    expect(sent.map((request) => request.headers.get('range'))).toEqual([null, null]);
+    expect(result(events)).toEqual(['success']);
+  });
+
+  it('keeps them through the ky transport, whose own Request would reset the referrer and its policy', async () => {
+    const handed: Request[] = [];
+    const transport = createKyTransport({
+      retry: normalizeRetry(0),
+      timeout: 5000,
+      fetch: (input, init) => {
+        handed.push(input as Request);
+        return fetch(input, init);
+      },
+    });
+    const stored: StoredRequest = { url: `${server.url}/bytes?size=10`, method: 'GET', headers: [], body: null, cache: 'no-store', referrerPolicy: 'no-referrer', referrer: '', integrity: '' };
+    const response = await transport(toLiveRequest(stored), { signal: new AbortController().signal });
+    expect(response.status).toBe(200);
+    expect(handed.map((request) => [request.cache, request.referrerPolicy, request.referrer])).toEqual([['no-store', 'no-referrer', '']]);
+  });
+});
