@@ -1,4 +1,4 @@
-import { Observable, Subject, distinctUntilChanged } from 'rxjs';
+import { Observable, Subject } from 'rxjs';
 import type { BackgroundFetchRegistration } from './BackgroundFetchRegistration';
 import { backendOption, type ManagerBackend } from './backend';
 import { defaultBackend } from './defaultBackend';
@@ -74,12 +74,23 @@ export class BackgroundFetchManager extends EventTarget {
    * // [] … ['episode-1'] … ['episode-1', 'episode-2'] … ['episode-2']
    */
   get ids$(): Observable<string[]> {
-    const ids$ = this.#backend.ids$.pipe(distinctUntilChanged(sameIds));
-    // Not takeUntil: it brings rxjs's innerFrom (and tslib) into the page build for one Subject.
+    // By hand, not distinctUntilChanged + takeUntil: those bring rxjs's operator machinery and
+    // innerFrom (with tslib) into the page build, which has no other use for them.
     return new Observable<string[]>((subscriber) => {
       if (this.#closed) return subscriber.complete();
+      let last: string[] | undefined;
       subscriber.add(this.#closing.subscribe(() => subscriber.complete()));
-      subscriber.add(ids$.subscribe(subscriber));
+      subscriber.add(
+        this.#backend.ids$.subscribe({
+          next: (ids) => {
+            if (last !== undefined && sameIds(last, ids)) return;
+            last = ids;
+            subscriber.next(ids);
+          },
+          error: (error: unknown) => subscriber.error(error),
+          complete: () => subscriber.complete(),
+        }),
+      );
     });
   }
 

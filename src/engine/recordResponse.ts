@@ -1,4 +1,4 @@
-import { Observable, firstValueFrom, type OperatorFunction } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
 import type { RecordStatus, StoredResponse } from '../../operators/types';
 import { abortError } from '../errors';
 
@@ -28,7 +28,7 @@ export async function recordResponse(source: RecordSource, index: number): Promi
   const ready = (s: RecordStatus) => s.response !== null || s.result !== '';
   // A record with its head (every record in a completion event) needs no watching.
   const now = source.current(index);
-  const status = ready(now) ? now : await firstValueFrom(source.watch(index).pipe(firstWith(ready)));
+  const status = ready(now) ? now : await firstWith(source.watch(index), ready);
   if (failed.has(status.result)) throw new TypeError(`The request failed (${status.result}), so it has no response.`);
   if (status.response === null) throw abortError('The record was aborted before its response arrived.');
   if (nullBodyStatuses.has(status.response.status)) return toResponse(status.response, null);
@@ -37,20 +37,27 @@ export async function recordResponse(source: RecordSource, index: number): Promi
   return response;
 }
 
-/** Like `first(predicate)`, but the end of the records is a TypeError, not an EmptyError. */
-function firstWith<T>(predicate: (value: T) => boolean): OperatorFunction<T, T> {
-  return (source) =>
-    new Observable<T>((subscriber) =>
-      source.subscribe({
-        next(value) {
-          if (!predicate(value)) return;
-          subscriber.next(value);
-          subscriber.complete();
-        },
-        error: (error: unknown) => subscriber.error(error),
-        complete: () => subscriber.error(new TypeError('The records of this background fetch are no longer available.')),
-      }),
-    );
+/**
+ * The first value of `source` that passes `predicate`, as `firstValueFrom(source.pipe(first(predicate)))`
+ * gives it, but the end of the records is a TypeError, not an EmptyError (and the page build
+ * carries neither rxjs helper).
+ */
+function firstWith<T>(source: Observable<T>, predicate: (value: T) => boolean): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let found = false;
+    let subscription: Subscription | undefined = undefined;
+    subscription = source.subscribe({
+      next(value) {
+        if (found || !predicate(value)) return;
+        found = true;
+        resolve(value);
+        subscription?.unsubscribe();
+      },
+      error: reject,
+      complete: () => reject(new TypeError('The records of this background fetch are no longer available.')),
+    });
+    if (found) subscription.unsubscribe();
+  });
 }
 
 /**
@@ -145,7 +152,7 @@ function bodyStream(source: RecordSource, index: number, generation: number): Re
           }
           if (status.result === 'aborted') throw abortError('The background fetch was aborted before this body was complete.');
           if (status.result !== '') throw new TypeError(`The request failed (${status.result}) before its body was complete.`);
-          await firstValueFrom(source.watch(index).pipe(firstWith((s) => s.bytes > delivered || s.result !== '' || s.generation !== generation)));
+          await firstWith(source.watch(index), (s) => s.bytes > delivered || s.result !== '' || s.generation !== generation);
         }
       },
     },

@@ -1,4 +1,4 @@
-import { Observable, Subject, filter, map, startWith } from 'rxjs';
+import { Observable, Subject } from 'rxjs';
 import type { RecordStatus, StoredRequest } from '../../operators/types';
 import { matchKey } from '../matchRequest';
 import type { RecordSource } from '../engine/recordResponse';
@@ -48,11 +48,15 @@ export class MirroredRecords implements RecordSource {
 
   /** The record's status now, then each change; completes when the records end. */
   watch(index: number): Observable<RecordStatus> {
-    return this.#changed.pipe(
-      filter((changed) => changed === index),
-      startWith(index),
-      map(() => this.#statuses[index]),
-    );
+    // By hand, not startWith: that brings rxjs's concat machinery into the page build.
+    return new Observable<RecordStatus>((subscriber) => {
+      subscriber.next(this.#statuses[index]);
+      return this.#changed.subscribe({
+        next: (changed) => changed === index && subscriber.next(this.#statuses[index]),
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => subscriber.complete(),
+      });
+    });
   }
 
   /** The stored URLs' match keys, made once per `ignoreSearch`. */

@@ -1,4 +1,4 @@
-import { BehaviorSubject, defer, distinctUntilChanged, from, of, switchMap, type Observable } from 'rxjs';
+import { BehaviorSubject, Observable, type Subscription } from 'rxjs';
 import type { BackgroundFetchState, RecordStatus, StoredRequest } from '../../operators/types';
 import { BackgroundFetchRecord, recordToken } from '../BackgroundFetchRecord';
 import { BackgroundFetchRegistration, registrationToken, type MatchOptions } from '../BackgroundFetchRegistration';
@@ -86,7 +86,18 @@ export class RemoteBackend implements ManagerBackend {
 
   get ids$(): Observable<string[]> {
     const seed = () => (this.#seeded ??= this.getIds().then((ids) => this.#ids.next([...ids, ...this.#ids.getValue().filter((id) => !ids.includes(id))])));
-    return defer(() => from(seed())).pipe(switchMap(() => this.#ids));
+    // Promise and Observable by hand: defer/from/switchMap would bring rxjs's innerFrom (and
+    // tslib) into the page build.
+    return new Observable<string[]>((subscriber) => {
+      let ids: Subscription | undefined;
+      seed().then(
+        () => {
+          if (!subscriber.closed) ids = this.#ids.subscribe(subscriber);
+        },
+        (error: unknown) => subscriber.error(error),
+      );
+      return () => ids?.unsubscribe();
+    });
   }
 
   async close(): Promise<void> {
@@ -123,7 +134,9 @@ export class RemoteBackend implements ManagerBackend {
     mirror.records.update(fetch.records);
     // A state sent for its records alone repeats the last one, which state$ must not emit again.
     if (!sameState(mirror.state.getValue(), fetch.state)) mirror.state.next(fetch.state);
-    mirror.waiting.next(fetch.waiting && fetch.state.result === '');
+    // Only changes: waiting$ repeats no value (and needs no distinctUntilChanged in the page build).
+    const waiting = fetch.waiting && fetch.state.result === '';
+    if (waiting !== mirror.waiting.getValue()) mirror.waiting.next(waiting);
     if (!fetch.state.recordsAvailable) {
       mirror.ended = true;
       mirror.state.complete();
@@ -155,8 +168,8 @@ export class RemoteBackend implements ManagerBackend {
     records.update(fetch.records);
     let mirror: Mirror | undefined;
     const registration = new BackgroundFetchRegistration(registrationToken, {
-      state$: defer(() => (mirror?.ended ? of(state.getValue()) : state)),
-      waiting$: defer(() => (mirror?.ended ? of(false) : waiting.pipe(distinctUntilChanged()))),
+      state$: lastOnceEnded(() => mirror?.ended === true, state, () => state.getValue()),
+      waiting$: lastOnceEnded(() => mirror?.ended === true, waiting, () => false),
       abort: () => this.#call({ method: 'abort', key }),
       matchAll: async (request, options) => this.#matchAll(records, request, options),
     });
@@ -182,4 +195,16 @@ export class RemoteBackend implements ManagerBackend {
 
 function sameState(a: BackgroundFetchState, b: BackgroundFetchState): boolean {
   return (Object.keys(a) as (keyof BackgroundFetchState)[]).every((name) => a[name] === b[name]);
+}
+
+/**
+ * `live` while the mirror runs; once it ended, `last()` at once and complete, as
+ * `defer(() => (isEnded() ? of(last()) : live))` would, without rxjs's `of` machinery.
+ */
+function lastOnceEnded<T>(isEnded: () => boolean, live: Observable<T>, last: () => T): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    if (!isEnded()) return live.subscribe(subscriber);
+    subscriber.next(last());
+    subscriber.complete();
+  });
 }

@@ -3,10 +3,7 @@ import { installWith } from '../installWith';
 
 /** The page build has no engine, so it cannot be a service worker's half. */
 const refuseWorker: WorkerInstaller = () => {
-  throw new TypeError(
-    'dist/polyfill.page.min.js is the page half of the polyfill and carries no download engine: ' +
-      'in the service worker, importScripts("polyfill.min.js") instead.',
-  );
+  throw new TypeError('polyfill.page.min.js is the page half of the polyfill, without an engine: importScripts("polyfill.min.js") in the service worker.');
 };
 
 /**

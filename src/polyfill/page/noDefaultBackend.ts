@@ -10,8 +10,5 @@ import type { ManagerBackend } from '../../backend';
  * (await navigator.serviceWorker.ready).backgroundFetch; // the way in
  */
 export function defaultBackend(): ManagerBackend {
-  throw new TypeError(
-    'Illegal constructor: dist/polyfill.page.min.js carries no download engine. Use (await navigator.serviceWorker.ready).backgroundFetch, ' +
-      'or load dist/polyfill.min.js (or import rx-background-fetch) for new BackgroundFetchManager().',
-  );
+  throw new TypeError('Illegal constructor: polyfill.page.min.js has no engine; use registration.backgroundFetch, or polyfill.min.js for new BackgroundFetchManager().');
 }

@@ -20,18 +20,13 @@ let loading: Promise<StartPageEngine> | undefined;
 export function loadPageEngine(): Promise<StartPageEngine> {
   loading ??= new Promise<StartPageEngine>((resolve, reject) => {
     const found = () => (globalThis as { [pageEngineKey]?: StartPageEngine })[pageEngineKey];
+    const fail = (what: string) => reject(new Error(`rx-background-fetch: ${what}; load polyfill.page.min.js with <script src> and serve ${hostScript} of the same build beside it.`));
     if (found() !== undefined) return resolve(found()!);
-    if (loadedFrom === undefined || loadedFrom === '') {
-      return reject(new Error(`rx-background-fetch: polyfill.page.min.js could not tell where it was loaded from, so it cannot load ${hostScript}; load it with <script src>.`));
-    }
+    if (!loadedFrom) return fail(`polyfill.page.min.js could not tell where it was loaded from, so it cannot load ${hostScript}`);
     const script = document.createElement('script');
     script.src = new URL(hostScript, loadedFrom).href;
-    script.onload = () => {
-      const start = found();
-      if (start === undefined) reject(new Error(`rx-background-fetch: ${script.src} loaded but brought no engine; serve the ${hostScript} of the same build.`));
-      else resolve(start);
-    };
-    script.onerror = () => reject(new Error(`rx-background-fetch: could not load ${script.src}; serve ${hostScript} beside polyfill.page.min.js.`));
+    script.onload = () => (found() === undefined ? fail(`${script.src} brought no engine`) : resolve(found()!));
+    script.onerror = () => fail(`could not load ${script.src}`);
     document.head.append(script);
   });
   loading.catch(() => (loading = undefined));
