@@ -183,8 +183,8 @@ export interface RecordStatus {
 
 /**
  * The byte-counting reducer's accumulator: the public state plus one status per record.
- * `records` is a live table owned by the reducer (entries are replaced, never edited), so
- * read it synchronously; `changed` is the index of the record this step touched, or -1;
+ * Immutable: a step makes a new tally (a new record table sharing the statuses it did not
+ * change), so a tally kept from earlier still reads as it was emitted; `changed` is the index of the record this step touched, or -1;
  * `waiting` counts the records waiting for the network now.
  *
  * @example
@@ -194,7 +194,7 @@ export interface FetchTally {
   /** The public state: what registrations show. */
   readonly state: BackgroundFetchState;
   /** One status per record, by index. */
-  readonly records: RecordStatus[];
+  readonly records: readonly RecordStatus[];
   /** How many records have ended. */
   readonly settled: number;
   /** The index of the record this step touched, or -1. */

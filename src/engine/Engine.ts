@@ -1,6 +1,6 @@
 import { createTally, firstFailure, settleTally } from '../../operators/tally';
 import { BehaviorSubject, type Observable } from 'rxjs';
-import type { BackgroundFetchFailureReason, FetchTally, StoredRequest, Transport } from '../../operators/types';
+import type { BackgroundFetchFailureReason, FetchTally, RecordStatus, StoredRequest, Transport } from '../../operators/types';
 import type { BackgroundFetchRegistration } from '../BackgroundFetchRegistration';
 import { invalidState } from '../errors';
 import { BackgroundFetchEvent, BackgroundFetchUpdateUIEvent, dispatchExtendable } from '../events';
@@ -228,13 +228,13 @@ function seedOf({ fetch, records, settled }: LoadedFetch): FetchTally {
   let downloaded = 0;
   let uploaded = 0;
   let count = 0;
-  records.forEach((record, index) => {
-    tally.records[index] = { response: record.response, bytes: record.bytes, result: record.result, generation: 0 };
+  const statuses = records.map((record, index): RecordStatus => {
     downloaded += record.bytes;
     if (record.response !== null) uploaded += fetch.requests[index].body?.byteLength ?? 0;
     if (record.result !== '') count++;
+    return { response: record.response, bytes: record.bytes, result: record.result, generation: 0 };
   });
-  const seed: FetchTally = { ...tally, state: { ...tally.state, downloaded, uploaded }, settled: count };
+  const seed: FetchTally = { ...tally, records: statuses, state: { ...tally.state, downloaded, uploaded }, settled: count };
   if (settled !== null) return settleTally(seed, settled.failureReason);
   return count === records.length ? settleTally(seed, firstFailure(seed.records)) : seed;
 }
