@@ -62,6 +62,7 @@ function settle(tally: FetchTally, index: number, record: RecordStatus, result: 
     settled: tally.settled + 1,
     changed: index,
     waiting: tally.waiting,
+    ui: tally.ui,
   };
   if (fatalResults.has(result)) return { ...settleTally(next, result as 'quota-exceeded'), changed: index };
   if (next.settled === next.records.length) return { ...settleTally(next, firstFailure(next.records)), changed: index };

@@ -1,17 +1,18 @@
-import type { BackgroundFetchFailureReason, BackgroundFetchState, FetchTally, RecordResult, RecordStatus } from './types';
+import type { BackgroundFetchFailureReason, BackgroundFetchState, FetchTally, FetchUI, ImageResource, RecordResult, RecordStatus } from './types';
 
 /** A record that has not started yet. */
 export const freshRecord: RecordStatus = { response: null, bytes: 0, result: '', generation: 0 };
 
 /**
- * A tally for a fetch that has not started: every record fresh, nothing counted.
+ * A tally for a fetch that has not started: every record fresh, nothing counted, the UI the
+ * fetch was given (no title, no icons when absent).
  *
  * @example
  * const seed = createTally({ id: 'album', downloadTotal: 0, uploadTotal: 0 }, 3);
  * records$.pipe(fetchRecords(fetchOne), countBytes(seed));
  */
 export function createTally(
-  fetch: { id: string; downloadTotal: number; uploadTotal: number },
+  fetch: { id: string; downloadTotal: number; uploadTotal: number; title?: string; icons?: readonly ImageResource[] },
   recordCount: number,
 ): FetchTally {
   const state: BackgroundFetchState = {
@@ -24,7 +25,8 @@ export function createTally(
     failureReason: '',
     recordsAvailable: true,
   };
-  return { state, records: new Array<RecordStatus>(recordCount).fill(freshRecord), settled: 0, changed: -1, waiting: 0 };
+  const ui: FetchUI = { title: fetch.title ?? '', icons: fetch.icons ?? [] };
+  return { state, records: new Array<RecordStatus>(recordCount).fill(freshRecord), settled: 0, changed: -1, waiting: 0, ui };
 }
 
 /** Record results that end the whole fetch at once; the requests they cut off are not failures. */
@@ -73,5 +75,5 @@ export function settleTally(tally: FetchTally, reason: BackgroundFetchFailureRea
     result: reason === '' ? 'success' : 'failure',
     failureReason: reason,
   };
-  return { state, records, settled: records.length, changed: -1, waiting: 0 };
+  return { state, records, settled: records.length, changed: -1, waiting: 0, ui: tally.ui };
 }

@@ -1,7 +1,7 @@
 import { ReplaySubject, distinctUntilChanged, takeUntil, type Observable } from 'rxjs';
 import type { BackgroundFetchRegistration } from './BackgroundFetchRegistration';
 import { backendOption, type ManagerBackend } from './backend';
-import { LocalBackend } from './engine/localBackend';
+import { LocalBackend } from './localBackend';
 import { invalidState } from './errors';
 import type { BackgroundFetchManagerEventMap } from './eventMaps';
 import { checkId, normalizeFetchOptions, type BackgroundFetchOptions } from './fetchOptions';

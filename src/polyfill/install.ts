@@ -2,7 +2,7 @@ import { BackgroundFetchManager } from '../BackgroundFetchManager';
 import { BackgroundFetchRecord } from '../BackgroundFetchRecord';
 import { BackgroundFetchRegistration } from '../BackgroundFetchRegistration';
 import { backendOption } from '../backend';
-import { LocalBackend } from '../engine/localBackend';
+import { LocalBackend } from '../localBackend';
 import { BackgroundFetchEvent, BackgroundFetchUpdateUIEvent } from '../events';
 import { resolveManagerOptions, type BackgroundFetchManagerOptions } from '../managerOptions';
 import { sharedIndexedDBStore } from '../store/indexedDBStore';
