@@ -48,11 +48,26 @@ export interface BackgroundFetchStageOptions {
  * @example
  * const steps: TailStep[] = [{ type: 'ui', ui: { title: 'Album ready' } }, { type: 'released' }];
  */
-export type TailStep = { readonly type: 'ui'; readonly ui: Partial<FetchUI> } | { readonly type: 'released' };
+export type TailStep =
+  | {
+      /** `updateUI()` changed the UI. */
+      readonly type: 'ui';
+      /** The title or icons it gave; what it left out stays as it was. */
+      readonly ui: Partial<FetchUI>;
+    }
+  | {
+      /** The completion event is over: the records become unavailable. */
+      readonly type: 'released';
+    };
 
 /** Options of {@link backgroundFetch}: an {@link httpRecord}'s options, or a `fetchRecord` of one's own. */
-export type BackgroundFetchRunOptions = BackgroundFetchStageOptions &
-  (HttpRecordOptions | { /** Fetches one record (default: {@link httpRecord} with the options given). */ readonly fetchRecord: (record: FetchRecord) => ObservableInput<RecordEvent> });
+export type BackgroundFetchRunOptions = BackgroundFetchStageOptions & (HttpRecordOptions | OwnFetchStage);
+
+/** A fetch stage of one's own for {@link backgroundFetch}, instead of {@link httpRecord}. */
+export interface OwnFetchStage {
+  /** Fetches one record: its events, ending with its `settled` event. */
+  readonly fetchRecord: (record: FetchRecord) => ObservableInput<RecordEvent>;
+}
 
 /**
  * The whole pipeline of one background fetch: the records not settled yet go through

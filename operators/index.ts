@@ -12,7 +12,7 @@
  * @module rx-background-fetch/operators
  */
 export { abortWhen } from './abortWhen';
-export { backgroundFetch, type BackgroundFetchInput, type BackgroundFetchRunOptions, type BackgroundFetchStageOptions, type TailStep } from './backgroundFetch';
+export { backgroundFetch, type BackgroundFetchInput, type BackgroundFetchRunOptions, type BackgroundFetchStageOptions, type OwnFetchStage, type TailStep } from './backgroundFetch';
 export { parseContentRange, validatePartial, type ContentRange } from './contentRange';
 export { countBytes } from './countBytes';
 export { fetchRecords, type FetchRecordsOptions } from './fetchRecords';
