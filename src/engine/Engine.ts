@@ -52,11 +52,12 @@ export class Engine {
   readonly ready: Promise<void>;
   readonly #settings: ManagerSettings;
   readonly #transport: Transport;
-  readonly #active = new Map<string, FetchJob>();
-  /** The keys of `#active` as a stream, for pages and hosts that follow every fetch of the scope. */
+  /** The active ids as a stream, for pages and hosts that follow every fetch of the scope. */
   readonly #ids = new BehaviorSubject<string[]>([]);
+  /** Ids claimed by a `fetch()` still registering: not a job yet, so no stream to read them from. */
   readonly #reserved = new Set<string>();
   readonly #links = new Set<ManagerLink>();
+  /** The jobs until their completion is over, oldest first; the active ones are those whose last tally is not final. */
   readonly #jobs = new Set<FetchJob>();
   readonly #storing = new Set<Promise<ManagerLink[]>>();
   /** `store.create()` calls under way: the next engine of the slot must see what they store. */
@@ -110,7 +111,7 @@ export class Engine {
 
   /** Claims `id` for a `fetch()` in progress; `false` when it is active or claimed already. */
   reserve(id: string): boolean {
-    if (this.#active.has(id) || this.#reserved.has(id)) return false;
+    if (this.#running().has(id) || this.#reserved.has(id)) return false;
     this.#reserved.add(id);
     return true;
   }
@@ -121,12 +122,26 @@ export class Engine {
 
   /** The active job with this id. */
   active(id: string): FetchJob | undefined {
-    return this.#active.get(id);
+    return this.#running().get(id);
   }
 
   /** Active ids, oldest first. */
   ids(): string[] {
-    return [...this.#active.keys()];
+    return [...this.#running().keys()];
+  }
+
+  /** The active jobs by id, oldest first: read from each job's last tally, never kept beside it. */
+  #running(): Map<string, FetchJob> {
+    const running = new Map<string, FetchJob>();
+    for (const job of this.#jobs) if (job.tally.state.result === '') running.set(job.fetch.id, job);
+    return running;
+  }
+
+  /** Tells `ids$` when the active ids changed. */
+  #publishIds(): void {
+    const ids = this.ids();
+    const last = this.#ids.getValue();
+    if (ids.length !== last.length || ids.some((id, index) => id !== last[index])) this.#ids.next(ids);
   }
 
   /** Active ids, oldest first: now, then on every change. */
@@ -171,10 +186,7 @@ export class Engine {
       release: (settled, final) => new Observable<TailStep>((subscriber) => this.#settle(settled, final, (step) => subscriber.next(step), () => subscriber.complete())),
     });
     this.#jobs.add(job);
-    if (seed.state.result === '') {
-      this.#active.set(fetch.id, job);
-      this.#ids.next(this.ids());
-    }
+    this.#publishIds();
     if (this.#closed) void job.stop();
     else job.start();
     return job;
@@ -189,10 +201,7 @@ export class Engine {
 
   /** Settles a job: its completion event's steps go to `step` (UI changes, then the release), `ended` once it is gone from the store. */
   #settle(job: FetchJob, final: FetchTally, step: (step: TailStep) => void, ended: () => void): void {
-    if (this.#active.get(job.fetch.id) === job) {
-      this.#active.delete(job.fetch.id);
-      this.#ids.next(this.ids());
-    }
+    this.#publishIds();
     const stored: Promise<ManagerLink[]> = this.#storeResult(job, final.state.failureReason).finally(() => this.#storing.delete(stored));
     this.#storing.add(stored);
     void stored

@@ -187,6 +187,11 @@ export class FetchJob implements RecordSource {
     return matches;
   }
 
+  /** The last tally of the fetch's pipeline. */
+  get tally(): FetchTally {
+    return this.#tally$.getValue();
+  }
+
   current(index: number): RecordStatus {
     return this.#tally$.getValue().records[index];
   }
