@@ -8,7 +8,13 @@ import { createTally } from './tally';
 import type { FetchRecord, FetchTally, FetchUI, RecordEvent, RecordResult, StoredRequest } from './types';
 import { untilSettled } from './untilSettled';
 
-/** The fetch {@link backgroundFetch} runs: its id, its requests as plain data, its `downloadTotal`. */
+/**
+ * The fetch {@link backgroundFetch} runs: its id, its requests as plain data, its `downloadTotal`.
+ *
+ * @example
+ * const album: BackgroundFetchInput = { id: 'album', requests: [{ url: 'https://example.test/1.mp3', method: 'GET', headers: [], body: null }] };
+ * backgroundFetch(album, { transport: fetch, sink: memorySink() });
+ */
 export interface BackgroundFetchInput {
   /** The fetch's id. */
   readonly id: string;
@@ -22,7 +28,13 @@ export interface BackgroundFetchInput {
   readonly downloadTotal?: number;
 }
 
-/** How {@link backgroundFetch} fetches each record, besides `transport` and `sink` for {@link httpRecord}. */
+/**
+ * How {@link backgroundFetch} runs a fetch, besides the fetch stage's own options.
+ *
+ * @example
+ * const stage: BackgroundFetchStageOptions = { concurrency: 2, abort$: fromEvent(button, 'click') };
+ * backgroundFetch(album, { ...stage, transport: fetch, sink });
+ */
 export interface BackgroundFetchStageOptions {
   /** Records in flight at once; a positive integer or `Infinity`. Default 4. */
   readonly concurrency?: number;
@@ -60,10 +72,22 @@ export type TailStep =
       readonly type: 'released';
     };
 
-/** Options of {@link backgroundFetch}: an {@link httpRecord}'s options, or a `fetchRecord` of one's own. */
+/**
+ * Options of {@link backgroundFetch}: an {@link httpRecord}'s options, or a `fetchRecord` of one's own.
+ *
+ * @example
+ * const options: BackgroundFetchRunOptions = { transport: fetch, sink: memorySink(), retry: 5, concurrency: 2 };
+ * backgroundFetch(album, options);
+ */
 export type BackgroundFetchRunOptions = BackgroundFetchStageOptions & (HttpRecordOptions | OwnFetchStage);
 
-/** A fetch stage of one's own for {@link backgroundFetch}, instead of {@link httpRecord}. */
+/**
+ * A fetch stage of one's own for {@link backgroundFetch}, instead of {@link httpRecord}.
+ *
+ * @example
+ * const stage: OwnFetchStage = { fetchRecord: ({ index }) => of({ type: 'settled', index, result: 'success' }) };
+ * backgroundFetch(album, stage);
+ */
 export interface OwnFetchStage {
   /** Fetches one record: its events, ending with its `settled` event. */
   readonly fetchRecord: (record: FetchRecord) => ObservableInput<RecordEvent>;

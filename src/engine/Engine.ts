@@ -9,10 +9,22 @@ import type { BackgroundFetchStore, LoadedFetch, StoredFetch } from '../store/ty
 import { createKyTransport } from '../transport/kyTransport';
 import { FetchJob } from './FetchJob';
 
-/** The completion event of a settled fetch. */
+/**
+ * The completion event of a settled fetch.
+ *
+ * @example
+ * const type: CompletionType = reason === '' ? 'backgroundfetchsuccess' : 'backgroundfetchfail';
+ * await link.complete(job, type, (ui) => console.log(ui.title));
+ */
 export type CompletionType = 'backgroundfetchsuccess' | 'backgroundfetchfail' | 'backgroundfetchabort';
 
-/** What the engine needs from a manager attached to it. */
+/**
+ * What the engine needs from a manager attached to it.
+ *
+ * @example
+ * const link: ManagerLink = { settings, events: manager, complete: (job, type, updateUI) => fire(job, type, updateUI) };
+ * const engine = Engine.attach(settings, link);
+ */
 export interface ManagerLink {
   /** The manager's settings: the fetches it starts run with them. */
   readonly settings: ManagerSettings;

@@ -2,7 +2,13 @@ import type { Observable } from 'rxjs';
 import type { FetchUI } from '../../operators/types';
 import type { StoredFetch } from '../store/types';
 
-/** What the polyfill may know of a registration a manager made: its stored fetch and its UI. */
+/**
+ * What the polyfill may know of a registration a manager made: its stored fetch and its UI.
+ *
+ * @example
+ * const keys: RegistrationKeys = { fetch: job.fetch, ui$: job.ui$ };
+ * keys.ui$.subscribe(({ title }) => show(title));
+ */
 export interface RegistrationKeys {
   /** The stored fetch: its store key names it across realms and service-worker restarts. */
   readonly fetch: StoredFetch;
