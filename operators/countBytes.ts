@@ -3,7 +3,8 @@ import { fatalResults, firstFailure, replaceRecord, settleTally } from './tally'
 import type { FetchTally, RecordEvent, RecordStatus } from './types';
 
 /**
- * The byte-counting reducer: folds record events into a {@link FetchTally}, O(1) per chunk.
+ * The byte-counting reducer: folds record events into a {@link FetchTally}; a chunk reads only
+ * its own record and copies the record table's shell (no per-record work).
  * A `response` event sets the record's bytes to the bytes it kept (a restart replaces its old
  * bytes, it never adds them twice); a `fetch-error` record's bytes stop counting. When every
  * record has settled, or one settles with a result that ends the fetch at once
