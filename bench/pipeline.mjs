@@ -1,10 +1,11 @@
-// Per-chunk cost of the pipeline's reducing half (countBytes + the guards limitDownloadTotal,
-// untilSettled, abortWhen + the registration view's map/distinctUntilChanged/throttleProgress),
-// fed synthetic record events, as the number of records grows. Run in its own process by run.mjs;
+// Per-chunk cost of the pipeline's reducing half (backgroundFetch: countBytes + the guards
+// limitDownloadTotal, untilSettled, abortWhen; + the registration view's
+// map/distinctUntilChanged/throttleProgress), fed synthetic record events through its fetch
+// stage (one record carries the events of all), as the number of records grows. Run in its own process by run.mjs;
 // argv[2] = JSON { sizes: [10, ...], chunks, rounds }. Replies { perSize: { [n]: [ns per chunk, one per round] } }.
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { NEVER, Subject, distinctUntilChanged, map, startWith } from 'rxjs';
+import { EMPTY, NEVER, Subject, distinctUntilChanged, map } from 'rxjs';
 
 const job = JSON.parse(process.argv[2] ?? '{}');
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -18,17 +19,16 @@ const head = { url: 'http://x/', status: 200, statusText: 'OK', headers: [['cont
 
 /** One pass: n records opened, `chunks` chunk events spread over them; returns ns per chunk event. */
 function pass(n) {
-  const seed = ops.createTally({ id: 'bench', downloadTotal: Number.MAX_SAFE_INTEGER, uploadTotal: 0 }, n);
+  const requests = Array.from({ length: n }, (_, i) => ({ url: `http://x/${i}`, method: 'GET', headers: [], body: null }));
   const events = new Subject();
   let delivered = 0;
   let last;
-  const subscription = events
+  const subscription = ops
+    .backgroundFetch(
+      { id: 'bench', requests, downloadTotal: Number.MAX_SAFE_INTEGER },
+      { fetchRecord: ({ index }) => (index === 0 ? events : EMPTY), concurrency: Infinity, abort$: NEVER },
+    )
     .pipe(
-      ops.countBytes(seed),
-      startWith(seed),
-      ops.limitDownloadTotal(seed.state.downloadTotal),
-      ops.untilSettled(),
-      ops.abortWhen(NEVER),
       map((tally) => tally.state),
       distinctUntilChanged(),
       ops.throttleProgress(100),

@@ -1,21 +1,23 @@
-import { defer, scan, type OperatorFunction } from 'rxjs';
-import { fatalResults, firstFailure, settleTally } from './tally';
+import { scan, type OperatorFunction } from 'rxjs';
+import { fatalResults, firstFailure, replaceRecord, settleTally } from './tally';
 import type { FetchTally, RecordEvent, RecordStatus } from './types';
 
 /**
- * The byte-counting reducer: folds record events into a {@link FetchTally}, O(1) per chunk.
+ * The byte-counting reducer: folds record events into a {@link FetchTally}; a chunk reads only
+ * its own record and copies the record table's shell (no per-record work).
  * A `response` event sets the record's bytes to the bytes it kept (a restart replaces its old
  * bytes, it never adds them twice); a `fetch-error` record's bytes stop counting. When every
  * record has settled, or one settles with a result that ends the fetch at once
- * (`download-total-exceeded`, `quota-exceeded`), the tally carries the final result. Each
- * subscription counts into its own copy of the seed's records, so a second run starts clean.
+ * (`download-total-exceeded`, `quota-exceeded`), the tally carries the final result. Tallies
+ * are immutable: each step copies the record table's shell and replaces the one status it
+ * changed (the others are shared), so a tally already emitted never changes.
  *
  * @example
  * import { countBytes, createTally } from 'rx-background-fetch/operators';
  * events$.pipe(countBytes(createTally({ id: 'a', downloadTotal: 0, uploadTotal: 0 }, 2)));
  */
 export function countBytes(seed: FetchTally): OperatorFunction<RecordEvent, FetchTally> {
-  return (events) => defer(() => events.pipe(scan(reduce, { ...seed, records: [...seed.records] })));
+  return scan(reduce, seed);
 }
 
 function reduce(tally: FetchTally, event: RecordEvent): FetchTally {
@@ -28,18 +30,22 @@ function reduce(tally: FetchTally, event: RecordEvent): FetchTally {
     case 'uploaded':
       return { ...tally, state: { ...tally.state, uploaded: Math.min(tally.state.uploadTotal, tally.state.uploaded + event.bytes) }, changed: index };
     case 'chunk':
-      records[index] = { ...record, bytes: record.bytes + event.bytes };
-      return { ...tally, state: { ...tally.state, downloaded: tally.state.downloaded + event.bytes }, changed: index };
+      return {
+        ...tally,
+        records: replaceRecord(records, index, { ...record, bytes: record.bytes + event.bytes }),
+        state: { ...tally.state, downloaded: tally.state.downloaded + event.bytes },
+        changed: index,
+      };
     case 'response': {
       const restarted = event.offset === 0 && record.response !== null;
-      records[index] = {
+      const next: RecordStatus = {
         ...record,
         response: event.response,
         bytes: event.offset,
         generation: restarted ? record.generation + 1 : record.generation,
       };
       const downloaded = tally.state.downloaded - record.bytes + event.offset;
-      return { ...tally, state: { ...tally.state, downloaded }, changed: index };
+      return { ...tally, records: replaceRecord(records, index, next), state: { ...tally.state, downloaded }, changed: index };
     }
     case 'settled':
       return settle(tally, index, record, event.result);
@@ -51,13 +57,13 @@ function reduce(tally: FetchTally, event: RecordEvent): FetchTally {
 function settle(tally: FetchTally, index: number, record: RecordStatus, result: RecordStatus['result']): FetchTally {
   if (record.result !== '') return tally;
   const dropped = result === 'fetch-error' ? record.bytes : 0;
-  tally.records[index] = { ...record, result, bytes: record.bytes - dropped };
   const next: FetchTally = {
     state: { ...tally.state, downloaded: tally.state.downloaded - dropped },
-    records: tally.records,
+    records: replaceRecord(tally.records, index, { ...record, result, bytes: record.bytes - dropped }),
     settled: tally.settled + 1,
     changed: index,
     waiting: tally.waiting,
+    ui: tally.ui,
   };
   if (fatalResults.has(result)) return { ...settleTally(next, result as 'quota-exceeded'), changed: index };
   if (next.settled === next.records.length) return { ...settleTally(next, firstFailure(next.records)), changed: index };

@@ -1,5 +1,6 @@
 /**
- * The download pipeline's RxJS operators, each usable in a pipeline of one's own: fetch records
+ * The download pipeline of one fetch as one function (`backgroundFetch`), and its RxJS
+ * operators, each usable in a pipeline of one's own: fetch records
  * (`fetchRecords`, `httpRecord`), count their bytes (`countBytes`), enforce `downloadTotal`
  * (`limitDownloadTotal`), stop when settled (`untilSettled`) or aborted (`abortWhen`), throttle
  * progress (`throttleProgress`).
@@ -11,6 +12,7 @@
  * @module rx-background-fetch/operators
  */
 export { abortWhen } from './abortWhen';
+export { backgroundFetch, type BackgroundFetchInput, type BackgroundFetchRunOptions, type BackgroundFetchStageOptions, type OwnFetchStage, type TailStep } from './backgroundFetch';
 export { parseContentRange, validatePartial, type ContentRange } from './contentRange';
 export { countBytes } from './countBytes';
 export { fetchRecords, type FetchRecordsOptions } from './fetchRecords';

@@ -1,5 +1,5 @@
 import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
-import { settleTally } from './tally';
+import { replaceRecord, settleTally } from './tally';
 import type { FetchTally } from './types';
 
 /**
@@ -25,8 +25,8 @@ export function limitDownloadTotal(downloadTotal: number): MonoTypeOperatorFunct
             return;
           }
           const overrun = tally.changed;
-          if (overrun >= 0) tally.records[overrun] = { ...tally.records[overrun], result: 'download-total-exceeded' };
-          subscriber.next({ ...settleTally(tally, 'download-total-exceeded'), changed: overrun });
+          const blamed = overrun < 0 ? tally : { ...tally, records: replaceRecord(tally.records, overrun, { ...tally.records[overrun], result: 'download-total-exceeded' }) };
+          subscriber.next({ ...settleTally(blamed, 'download-total-exceeded'), changed: overrun });
           subscriber.complete();
         },
         error: (error: unknown) => subscriber.error(error),

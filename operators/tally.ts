@@ -1,17 +1,18 @@
-import type { BackgroundFetchFailureReason, BackgroundFetchState, FetchTally, RecordResult, RecordStatus } from './types';
+import type { BackgroundFetchFailureReason, BackgroundFetchState, FetchTally, FetchUI, ImageResource, RecordResult, RecordStatus } from './types';
 
 /** A record that has not started yet. */
 export const freshRecord: RecordStatus = { response: null, bytes: 0, result: '', generation: 0 };
 
 /**
- * A tally for a fetch that has not started: every record fresh, nothing counted.
+ * A tally for a fetch that has not started: every record fresh, nothing counted, the UI the
+ * fetch was given (no title, no icons when absent).
  *
  * @example
  * const seed = createTally({ id: 'album', downloadTotal: 0, uploadTotal: 0 }, 3);
  * records$.pipe(fetchRecords(fetchOne), countBytes(seed));
  */
 export function createTally(
-  fetch: { id: string; downloadTotal: number; uploadTotal: number },
+  fetch: { id: string; downloadTotal: number; uploadTotal: number; title?: string; icons?: readonly ImageResource[] },
   recordCount: number,
 ): FetchTally {
   const state: BackgroundFetchState = {
@@ -24,7 +25,8 @@ export function createTally(
     failureReason: '',
     recordsAvailable: true,
   };
-  return { state, records: new Array<RecordStatus>(recordCount).fill(freshRecord), settled: 0, changed: -1, waiting: 0 };
+  const ui: FetchUI = { title: fetch.title ?? '', icons: fetch.icons ?? [] };
+  return { state, records: new Array<RecordStatus>(recordCount).fill(freshRecord), settled: 0, changed: -1, waiting: 0, ui };
 }
 
 /** Record results that end the whole fetch at once; the requests they cut off are not failures. */
@@ -44,22 +46,34 @@ export function firstFailure(records: readonly RecordStatus[]): BackgroundFetchF
 }
 
 /**
+ * A copy of `records` with entry `index` replaced: the shell is copied, every other status is
+ * shared, so an emitted tally never changes and a step costs one array copy, not one per record.
+ *
+ * @example
+ * const next = replaceRecord(tally.records, 0, { ...tally.records[0], bytes: 10 });
+ * next !== tally.records; // true, and tally.records[0] is as it was
+ */
+export function replaceRecord(records: readonly RecordStatus[], index: number, record: RecordStatus): RecordStatus[] {
+  const next = records.slice();
+  next[index] = record;
+  return next;
+}
+
+/**
  * Ends a tally: `reason` becomes the failure reason (`""` means success), records still running
  * become `"aborted"` (their bytes stay stored and counted), and the state gets its final result.
+ * `tally` is left as it was.
  *
  * @example
  * const final = settleTally(tally, 'aborted');
  * final.state.result; // 'failure'
  */
 export function settleTally(tally: FetchTally, reason: BackgroundFetchFailureReason): FetchTally {
-  const records = tally.records;
-  for (let i = 0; i < records.length; i++) {
-    if (records[i].result === '') records[i] = { ...records[i], result: 'aborted' };
-  }
+  const records = tally.records.map((record) => (record.result === '' ? { ...record, result: 'aborted' as const } : record));
   const state: BackgroundFetchState = {
     ...tally.state,
     result: reason === '' ? 'success' : 'failure',
     failureReason: reason,
   };
-  return { state, records, settled: records.length, changed: -1, waiting: 0 };
+  return { state, records, settled: records.length, changed: -1, waiting: 0, ui: tally.ui };
 }

@@ -183,10 +183,35 @@ export interface RecordStatus {
   readonly generation: number;
 }
 
+/** An icon of a background fetch's UI, as in the W3C Image Resource spec. */
+export interface ImageResource {
+  /** The image's URL. */
+  readonly src: string;
+  /** Its sizes, as in `<link sizes>`: `"48x48 96x96"` or `"any"`. */
+  readonly sizes?: string;
+  /** Its MIME type. */
+  readonly type?: string;
+  /** A text description. */
+  readonly label?: string;
+}
+
+/**
+ * The title and icons a fetch's UI shows: those given to `fetch()`, then those of `updateUI()`.
+ *
+ * @example
+ * const ui: FetchUI = { title: 'Album', icons: [{ src: '/album.png' }] };
+ */
+export interface FetchUI {
+  /** The title; `""` for none. */
+  readonly title: string;
+  /** The icons. */
+  readonly icons: readonly ImageResource[];
+}
+
 /**
  * The byte-counting reducer's accumulator: the public state plus one status per record.
- * `records` is a live table owned by the reducer (entries are replaced, never edited), so
- * read it synchronously; `changed` is the index of the record this step touched, or -1;
+ * Immutable: a step makes a new tally (a new record table sharing the statuses it did not
+ * change), so a tally kept from earlier still reads as it was emitted; `changed` is the index of the record this step touched, or -1;
  * `waiting` counts the records waiting for the network now.
  *
  * @example
@@ -196,13 +221,15 @@ export interface FetchTally {
   /** The public state: what registrations show. */
   readonly state: BackgroundFetchState;
   /** One status per record, by index. */
-  readonly records: RecordStatus[];
+  readonly records: readonly RecordStatus[];
   /** How many records have ended. */
   readonly settled: number;
   /** The index of the record this step touched, or -1. */
   readonly changed: number;
   /** How many records wait for the network now. */
   readonly waiting: number;
+  /** The title and icons of the fetch's UI. */
+  readonly ui: FetchUI;
 }
 
 /**

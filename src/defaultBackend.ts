@@ -1,5 +1,5 @@
 import type { ManagerBackend } from './backend';
-import { LocalBackend } from './engine/localBackend';
+import { LocalBackend } from './localBackend';
 import { resolveManagerOptions, type BackgroundFetchManagerOptions } from './managerOptions';
 import { readPlatform } from './platform';
 import { sharedIndexedDBStore } from './store/indexedDBStore';

@@ -29,6 +29,8 @@ interface Lifetime {
   onUpdateUI?: (options: BackgroundFetchUIOptions) => void;
 }
 
+// Module-level as a private field would be (keyed by the event, gone with it): `Event`'s own
+// members must stay as the platform has them, and subclasses share one lifetime per event.
 const lifetimes = new WeakMap<Event, Lifetime>();
 
 function lifetimeOf(event: Event): Lifetime {

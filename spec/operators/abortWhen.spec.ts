@@ -1,38 +1,38 @@
-import { NEVER, map, startWith, type Observable } from 'rxjs';
+import { NEVER, startWith, type Observable } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import { abortWhen } from '../../operators/abortWhen';
 import { countBytes } from '../../operators/countBytes';
 import { createTally } from '../../operators/tally';
 import type { FetchTally, RecordEvent } from '../../operators/types';
 import { untilSettled } from '../../operators/untilSettled';
-import { chunk, deepEqualScheduler, settled } from './recordEvents';
+import { chunk, summaryScheduler, settled } from './recordEvents';
 
-/** A tally as plain values taken when emitted (`records` is a live table). A record reads `bytes[ result]`. */
-interface Snap {
+/** A tally in short, read once the run is over: tallies are immutable, so each still reads as emitted. A record reads `bytes[ result]`. */
+interface Summary {
   downloaded: number;
   result: string;
   reason: string;
   records: string[];
 }
-const snapshot = (tally: FetchTally): Snap => ({
+const summary = (tally: FetchTally): Summary => ({
   downloaded: tally.state.downloaded,
   result: tally.state.result,
   reason: tally.state.failureReason,
   records: tally.records.map((r) => (r.result === '' ? String(r.bytes) : `${r.bytes} ${r.result}`)),
 });
-const snap = (downloaded: number, records: string[], result = '', reason = ''): Snap => ({ downloaded, result, reason, records });
+const snap = (downloaded: number, records: string[], result = '', reason = ''): Summary => ({ downloaded, result, reason, records });
 
 /** The pipeline as FetchJob builds it: events → countBytes → startWith(seed) → abortWhen(notifier). */
 const pipeline = (records: number, notifier: Observable<unknown>, settle = false) => (events: Observable<RecordEvent>) => {
   const seed = createTally({ id: 'f', downloadTotal: 0, uploadTotal: 0 }, records);
   const tallies = events.pipe(countBytes(seed), startWith(seed));
-  return (settle ? tallies.pipe(untilSettled()) : tallies).pipe(abortWhen(notifier), map(snapshot));
+  return (settle ? tallies.pipe(untilSettled()) : tallies).pipe(abortWhen(notifier));
 };
 
 describe('abortWhen', () => {
   let testScheduler: TestScheduler;
   beforeEach(() => {
-    testScheduler = deepEqualScheduler();
+    testScheduler = summaryScheduler(summary);
   });
 
   it('on the notifier emits a final aborted tally, completes and unsubscribes the source and the notifier', () => {
@@ -116,7 +116,7 @@ describe('abortWhen', () => {
       const seed = createTally({ id: 'f', downloadTotal: 0, uploadTotal: 0 }, 1);
       const tallies = cold('---a--', { a: seed });
       const notifier = hot('-n----');
-      expectObservable(tallies.pipe(abortWhen(notifier)), '^----!').toBe('---a--', { a: seed });
+      expectObservable(tallies.pipe(abortWhen(notifier)), '^----!').toBe('---a--', { a: summary(seed) });
       expectSubscriptions(tallies.subscriptions).toBe('^----!');
     });
   });
@@ -125,7 +125,7 @@ describe('abortWhen', () => {
     testScheduler.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
       const seed = createTally({ id: 'f', downloadTotal: 0, uploadTotal: 0 }, 1);
       const notifier = hot('-----n');
-      expectObservable(cold('a-#', { a: seed }, new Error('boom')).pipe(abortWhen(notifier))).toBe('a-#', { a: seed }, new Error('boom'));
+      expectObservable(cold('a-#', { a: seed }, new Error('boom')).pipe(abortWhen(notifier))).toBe('a-#', { a: summary(seed) }, new Error('boom'));
       expectSubscriptions(notifier.subscriptions).toBe('^-!');
     });
   });

@@ -1,28 +1,28 @@
-import { map, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import { countBytes } from '../../operators/countBytes';
 import { limitDownloadTotal } from '../../operators/limitDownloadTotal';
 import { createTally } from '../../operators/tally';
 import type { FetchTally, RecordEvent } from '../../operators/types';
-import { chunk, deepEqualScheduler, settled } from './recordEvents';
+import { chunk, summaryScheduler, settled } from './recordEvents';
 
-/** A tally as plain values taken when emitted (`records` is a live table). A record reads `bytes[ result]`. */
-interface Snap {
+/** A tally in short, read once the run is over: tallies are immutable, so each still reads as emitted. A record reads `bytes[ result]`. */
+interface Summary {
   downloaded: number;
   result: string;
   reason: string;
   records: string[];
   changed: number;
 }
-const snapshot = (tally: FetchTally): Snap => ({
+const summary = (tally: FetchTally): Summary => ({
   downloaded: tally.state.downloaded,
   result: tally.state.result,
   reason: tally.state.failureReason,
   records: tally.records.map((r) => (r.result === '' ? String(r.bytes) : `${r.bytes} ${r.result}`)),
   changed: tally.changed,
 });
-const running = (downloaded: number, records: string[], changed: number): Snap => ({ downloaded, result: '', reason: '', records, changed });
-const exceeded = (downloaded: number, records: string[], changed: number): Snap => ({
+const running = (downloaded: number, records: string[], changed: number): Summary => ({ downloaded, result: '', reason: '', records, changed });
+const exceeded = (downloaded: number, records: string[], changed: number): Summary => ({
   downloaded,
   result: 'failure',
   reason: 'download-total-exceeded',
@@ -30,14 +30,14 @@ const exceeded = (downloaded: number, records: string[], changed: number): Snap 
   changed,
 });
 
-/** Record events → countBytes → limitDownloadTotal(limit) → snapshots. */
+/** Record events → countBytes → limitDownloadTotal(limit). */
 const guard = (records: number, limit: number) => (events: Observable<RecordEvent>) =>
-  events.pipe(countBytes(createTally({ id: 'f', downloadTotal: limit, uploadTotal: 0 }, records)), limitDownloadTotal(limit), map(snapshot));
+  events.pipe(countBytes(createTally({ id: 'f', downloadTotal: limit, uploadTotal: 0 }, records)), limitDownloadTotal(limit));
 
 describe('limitDownloadTotal', () => {
   let testScheduler: TestScheduler;
   beforeEach(() => {
-    testScheduler = deepEqualScheduler();
+    testScheduler = summaryScheduler(summary);
   });
 
   it('passing the limit emits a final download-total-exceeded tally, completes and unsubscribes the source', () => {
@@ -94,7 +94,7 @@ describe('limitDownloadTotal', () => {
     testScheduler.run(({ cold, expectObservable }) => {
       const seed = createTally({ id: 'f', downloadTotal: 5, uploadTotal: 0 }, 1);
       const final: FetchTally = { ...seed, state: { ...seed.state, downloaded: 50, result: 'failure', failureReason: 'aborted' } };
-      expectObservable(cold('a|', { a: final }).pipe(limitDownloadTotal(5))).toBe('a|', { a: final });
+      expectObservable(cold('a|', { a: final }).pipe(limitDownloadTotal(5))).toBe('a|', { a: summary(final) });
     });
   });
 
@@ -102,7 +102,7 @@ describe('limitDownloadTotal', () => {
     testScheduler.run(({ cold, expectObservable }) => {
       const seed = createTally({ id: 'f', downloadTotal: 5, uploadTotal: 0 }, 2);
       const over: FetchTally = { ...seed, state: { ...seed.state, downloaded: 6 } };
-      expectObservable(cold('a-a|', { a: over }).pipe(limitDownloadTotal(5), map(snapshot))).toBe('(z|)', {
+      expectObservable(cold('a-a|', { a: over }).pipe(limitDownloadTotal(5))).toBe('(z|)', {
         z: exceeded(6, ['0 aborted', '0 aborted'], -1),
       });
     });

@@ -12,3 +12,18 @@ export const uploaded = (index: number, bytes: number): RecordEvent => ({ type: 
 
 /** A TestScheduler that compares frames with jest's deep equality, as RxJS's own specs do. */
 export const deepEqualScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+
+/**
+ * A TestScheduler that compares each emitted value through `summary`, applied once the run is
+ * over: a tally that changed after it was emitted would read differently from what it was.
+ */
+export const summaryScheduler = <T, S>(summary: (value: T) => S): TestScheduler =>
+  new TestScheduler((actual: unknown, expected) => {
+    const read = (frames: unknown) =>
+      Array.isArray(frames)
+        ? frames.map((frame: { frame: number; notification: { kind: string; value?: unknown } }) =>
+            frame.notification?.kind === 'N' ? { ...frame, notification: { ...frame.notification, value: summary(frame.notification.value as T) } } : frame,
+          )
+        : frames;
+    expect(read(actual)).toEqual(expected);
+  });

@@ -8,7 +8,7 @@
 import { BackgroundFetchManager } from '../../src/BackgroundFetchManager';
 import type { BackgroundFetchRegistration } from '../../src/BackgroundFetchRegistration';
 import { backendOption } from '../../src/backend';
-import { LocalBackend } from '../../src/engine/localBackend';
+import { LocalBackend } from '../../src/localBackend';
 import type { BackgroundFetchUpdateUIEvent } from '../../src/events';
 import { resolveManagerOptions, type BackgroundFetchManagerOptions } from '../../src/managerOptions';
 import { broadcastCaller } from '../../src/polyfill/callers';

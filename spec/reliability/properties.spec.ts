@@ -1,7 +1,7 @@
 /**
  * Property tests (issue 7 §2). Random schedules of response heads (restarts at offset 0 and
  * resumes), chunks, record results, aborts, closes (with a write still landing) and the passing
- * of time are driven through the real operators, wired as `FetchJob` wires them, with a model
+ * of time are driven through the real pipeline (`backgroundFetch`, as `FetchJob` runs it), with a model
  * store beside them; then random fetches with aborts and close-and-resume run through the
  * manager against the real server. Invariants:
  * - `downloaded` equals the bytes stored for the records that have not failed, at every step;
@@ -12,14 +12,11 @@
  *   the reason, the requests it cut off are not failures of their own.
  */
 import fc from 'fast-check';
-import { BehaviorSubject, Subject, Subscription, VirtualTimeScheduler, distinctUntilChanged, map, startWith, tap } from 'rxjs';
-import { abortWhen } from '../../operators/abortWhen';
-import { countBytes } from '../../operators/countBytes';
-import { limitDownloadTotal } from '../../operators/limitDownloadTotal';
+import { BehaviorSubject, EMPTY, Subject, Subscription, VirtualTimeScheduler, distinctUntilChanged, map, of } from 'rxjs';
+import { backgroundFetch } from '../../operators/backgroundFetch';
 import { createTally, firstFailure } from '../../operators/tally';
 import { throttleProgress } from '../../operators/throttleProgress';
 import type { BackgroundFetchFailureReason, BackgroundFetchState, FetchTally, RecordEvent, RecordResult, RecordStatus, StoredResponse } from '../../operators/types';
-import { untilSettled } from '../../operators/untilSettled';
 import { BackgroundFetchRegistration, registrationToken } from '../../src/BackgroundFetchRegistration';
 import { BackgroundFetchManager, type BackgroundFetchRegistration as Registration } from '../../src';
 import { bodyOf, startTestServer, type TestServer } from '../helpers/testServer';
@@ -84,7 +81,7 @@ interface Held {
   result: RecordResult;
 }
 
-/** One run of the pipeline between a start (or resume) and its end or a close, as `FetchJob` wires it. */
+/** One run of the pipeline between a start (or resume) and its end or a close, as `FetchJob` runs it. */
 interface Segment {
   readonly events: Subject<RecordEvent>;
   readonly abort$: Subject<void>;
@@ -92,6 +89,8 @@ interface Segment {
   readonly registration: BackgroundFetchRegistration;
   /** Every tally the pipeline emitted. */
   readonly tallies: FetchTally[];
+  /** Each of them as JSON, taken as it was emitted: tallies are immutable, so they still read so. */
+  readonly readings: string[];
   /** Every state the registration's `state$` emitted to a second subscriber. */
   readonly states: BackgroundFetchState[];
   /** A snapshot of the registration at each `progress` event. */
@@ -153,6 +152,7 @@ function runScenario({ records, downloadTotal, interval, steps }: Scenario): voi
       events,
       abort$,
       tallies: [],
+      readings: [],
       states: [],
       progress: [],
       started: new Array<boolean>(records).fill(false),
@@ -174,33 +174,38 @@ function runScenario({ records, downloadTotal, interval, steps }: Scenario): voi
       guard(() => expect(snapshot(segment.registration)).toEqual(state));
     });
     segment.registration.addEventListener('progress', () => segment.progress.push(snapshot(segment.registration)));
-    segment.pipeline = events
-      .pipe(
-        tap((event) => {
-          // The engine keeps each record result as it is reported (FetchJob's #persist).
-          if (event.type !== 'settled') return;
-          held[event.index].result = event.result;
-          if (event.result === 'fetch-error') held[event.index].bytes = 0;
-        }),
-        countBytes(seed),
-        startWith(seed),
-        limitDownloadTotal(downloadTotal),
-        untilSettled(),
-        abortWhen(abort$),
-      )
-      .subscribe({
-        next: (tally) => {
+    // The real pipeline of one fetch; its fetch stage is the schedule's events (the first record
+    // still running carries every record's events, the others bring none).
+    const first = held.findIndex((record) => record.result === '');
+    segment.pipeline = backgroundFetch(
+      { id: 'p', requests: held.map((_, index) => ({ url: `https://test/r${index}`, method: 'GET', headers: [], body: null })), downloadTotal },
+      {
+        seed,
+        fetchRecord: ({ index }) => (index === first ? events : EMPTY),
+        concurrency: Infinity,
+        abort$,
+        // The engine keeps each record result as it is reported (FetchJob's settleRecord).
+        settleRecord: (index, result) => {
+          held[index].result = result;
+          if (result === 'fetch-error') held[index].bytes = 0;
+        },
+        // The completion event runs, then the records go and the stream ends (Engine's tail).
+        release: () => of({ type: 'released' as const }),
+      },
+    ).subscribe({
+      next: (tally) => {
+        if (tally.state.recordsAvailable) {
           guard(() => checkTally(tally));
           segment.tallies.push(tally);
-          if (tally !== seed) tally$.next(tally);
-          if (tally.state.result !== '') {
-            // The completion event runs, then the records go and the stream ends (Engine.#complete).
-            tally$.next({ ...tally, state: { ...tally.state, recordsAvailable: false }, changed: -1 });
-            tally$.complete();
-          }
-        },
-        complete: () => (segment.completed = true),
-      });
+          segment.readings.push(JSON.stringify(tally));
+        }
+        if (tally !== seed) tally$.next(tally);
+      },
+      complete: () => {
+        segment.completed = true;
+        tally$.complete();
+      },
+    });
     // A resumed fetch that already holds more than downloadTotal ends at once.
     if (!model.ended && downloadTotal > 0 && sum(held.map((record) => record.bytes)) > downloadTotal) end('download-total-exceeded');
     return segment;
@@ -260,6 +265,7 @@ function runScenario({ records, downloadTotal, interval, steps }: Scenario): voi
 
   const check = () => {
     if (problems.length > 0) throw problems[0];
+    expect(segment.tallies.map((tally) => JSON.stringify(tally))).toEqual(segment.readings);
     const finals = segment.tallies.filter((tally) => tally.state.result !== '');
     if (model.ended) {
       // Exactly one final tally, the last one, with the model's reason; the stream is over.
@@ -301,7 +307,7 @@ function runScenario({ records, downloadTotal, interval, steps }: Scenario): voi
   check();
 }
 
-describe('through the operators (countBytes, limitDownloadTotal, untilSettled, abortWhen, throttleProgress)', () => {
+describe('through the operators (backgroundFetch: countBytes, limitDownloadTotal, untilSettled, abortWhen; throttleProgress)', () => {
   test('random schedules keep every invariant', () => {
     fc.assert(fc.property(scenarios, runScenario), { numRuns: 400 });
   });

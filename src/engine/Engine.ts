@@ -1,22 +1,40 @@
 import { createTally, firstFailure, settleTally } from '../../operators/tally';
-import { BehaviorSubject, type Observable } from 'rxjs';
-import type { BackgroundFetchFailureReason, FetchTally, StoredRequest, Transport } from '../../operators/types';
-import type { BackgroundFetchRegistration } from '../BackgroundFetchRegistration';
+import { BehaviorSubject, Observable } from 'rxjs';
+import type { TailStep } from '../../operators/backgroundFetch';
+import type { BackgroundFetchFailureReason, FetchTally, FetchUI, RecordStatus, StoredRequest, Transport } from '../../operators/types';
 import { invalidState } from '../errors';
-import { BackgroundFetchEvent, BackgroundFetchUpdateUIEvent, dispatchExtendable } from '../events';
 import type { BackgroundFetchOptions } from '../fetchOptions';
 import type { ManagerSettings } from '../managerOptions';
 import type { BackgroundFetchStore, LoadedFetch, StoredFetch } from '../store/types';
 import { createKyTransport } from '../transport/kyTransport';
 import { FetchJob } from './FetchJob';
-import { announceUIUpdate } from './uiUpdates';
 
-/** What the engine needs from a manager attached to it. */
+/**
+ * The completion event of a settled fetch.
+ *
+ * @example
+ * const type: CompletionType = reason === '' ? 'backgroundfetchsuccess' : 'backgroundfetchfail';
+ * await link.complete(job, type, (ui) => console.log(ui.title));
+ */
+export type CompletionType = 'backgroundfetchsuccess' | 'backgroundfetchfail' | 'backgroundfetchabort';
+
+/**
+ * What the engine needs from a manager attached to it.
+ *
+ * @example
+ * const link: ManagerLink = { settings, events: manager, complete: (job, type, updateUI) => fire(job, type, updateUI) };
+ * const engine = Engine.attach(settings, link);
+ */
 export interface ManagerLink {
-  /** Where this manager's completion events fire. */
+  /** The manager's settings: the fetches it starts run with them. */
+  readonly settings: ManagerSettings;
+  /** Where this manager's completion events fire (one event per distinct target). */
   readonly events: EventTarget;
-  /** This manager's registration object for a job (one per job per manager). */
-  view(job: FetchJob): BackgroundFetchRegistration;
+  /**
+   * Fires the completion event `type` of `job` on `events`; resolves once it is over (its
+   * `waitUntil` promises settled). `updateUI` is told the title and icons an `updateUI()` gave.
+   */
+  complete(job: FetchJob, type: CompletionType, updateUI: (ui: Partial<FetchUI>) => void): Promise<void>;
 }
 
 interface Slot {
@@ -25,8 +43,12 @@ interface Slot {
   closing: Promise<void>;
   /** Keys of the fetches whose completion event an engine of this slot is firing: a newer engine leaves them to it. */
   readonly firing: Set<string>;
+  /** The last creation stamp given in this slot: stamps only order the fetches of one store and scope. */
+  lastStamp: number;
 }
 
+// Module-level because the platform forces one engine per store and scope per realm: two would
+// download the same stored fetch twice. Keyed weakly by the store, so a store let go takes its slots along.
 const slots = new WeakMap<BackgroundFetchStore, Map<string, Slot>>();
 
 /**
@@ -42,11 +64,12 @@ export class Engine {
   readonly ready: Promise<void>;
   readonly #settings: ManagerSettings;
   readonly #transport: Transport;
-  readonly #active = new Map<string, FetchJob>();
-  /** The keys of `#active` as a stream, for pages and hosts that follow every fetch of the scope. */
+  /** The active ids as a stream, for pages and hosts that follow every fetch of the scope. */
   readonly #ids = new BehaviorSubject<string[]>([]);
+  /** Ids claimed by a `fetch()` still registering: not a job yet, so no stream to read them from. */
   readonly #reserved = new Set<string>();
   readonly #links = new Set<ManagerLink>();
+  /** The jobs until their completion is over, oldest first; the active ones are those whose last tally is not final. */
   readonly #jobs = new Set<FetchJob>();
   readonly #storing = new Set<Promise<ManagerLink[]>>();
   /** `store.create()` calls under way: the next engine of the slot must see what they store. */
@@ -62,12 +85,17 @@ export class Engine {
     this.ready = slot.closing.then(() => this.#resume());
   }
 
-  /** The engine of the settings' scope and store, made (and resuming) if there is none. */
+  /**
+   * The engine of the settings' scope and store, made (and resuming) if there is none. A later
+   * manager's settings are not ignored: the fetches it starts run with its own `fetch`,
+   * `concurrency`, `timeout`, `retry`, `patience` and `quota` (its link carries them); what the
+   * engine resumes from the store runs with the settings of the manager that made the engine.
+   */
   static attach(settings: ManagerSettings, link: ManagerLink): Engine {
     let byScope = slots.get(settings.store);
     if (byScope === undefined) slots.set(settings.store, (byScope = new Map()));
     let slot = byScope.get(settings.scope);
-    if (slot === undefined) byScope.set(settings.scope, (slot = { engine: undefined, closing: Promise.resolve(), firing: new Set() }));
+    if (slot === undefined) byScope.set(settings.scope, (slot = { engine: undefined, closing: Promise.resolve(), firing: new Set(), lastStamp: 0 }));
     slot.engine ??= new Engine(settings, slot);
     slot.engine.#links.add(link);
     return slot.engine;
@@ -95,7 +123,7 @@ export class Engine {
 
   /** Claims `id` for a `fetch()` in progress; `false` when it is active or claimed already. */
   reserve(id: string): boolean {
-    if (this.#active.has(id) || this.#reserved.has(id)) return false;
+    if (this.#running().has(id) || this.#reserved.has(id)) return false;
     this.#reserved.add(id);
     return true;
   }
@@ -106,12 +134,26 @@ export class Engine {
 
   /** The active job with this id. */
   active(id: string): FetchJob | undefined {
-    return this.#active.get(id);
+    return this.#running().get(id);
   }
 
   /** Active ids, oldest first. */
   ids(): string[] {
-    return [...this.#active.keys()];
+    return [...this.#running().keys()];
+  }
+
+  /** The active jobs by id, oldest first: read from each job's last tally, never kept beside it. */
+  #running(): Map<string, FetchJob> {
+    const running = new Map<string, FetchJob>();
+    for (const job of this.#jobs) if (job.tally.state.result === '') running.set(job.fetch.id, job);
+    return running;
+  }
+
+  /** Tells `ids$` when the active ids changed. */
+  #publishIds(): void {
+    const ids = this.ids();
+    const last = this.#ids.getValue();
+    if (ids.length !== last.length || ids.some((id, index) => id !== last[index])) this.#ids.next(ids);
   }
 
   /** Active ids, oldest first: now, then on every change. */
@@ -124,7 +166,7 @@ export class Engine {
    * a fetch whose storing began before that is stored but not started: the next engine of the
    * slot waits for the write, loads it and runs it, so exactly one engine ever downloads it.
    */
-  async create(id: string, requests: StoredRequest[], options: Required<BackgroundFetchOptions>): Promise<FetchJob> {
+  async create(id: string, requests: StoredRequest[], options: Required<BackgroundFetchOptions>, settings: ManagerSettings = this.#settings): Promise<FetchJob> {
     if (this.#closed) throw invalidState(`close() was called while background fetch "${id}" was being registered, so it was not stored; call fetch() on a new BackgroundFetchManager.`);
     const fetch: StoredFetch = {
       key: crypto.randomUUID(),
@@ -135,12 +177,12 @@ export class Engine {
       uploadTotal: requests.reduce((sum, request) => sum + (request.body?.byteLength ?? 0), 0),
       title: options.title,
       icons: options.icons,
-      created: creationStamp(),
+      created: creationStamp(this.#slot),
     };
     const stored = this.#settings.store.create(fetch).finally(() => this.#registering.delete(stored));
     this.#registering.add(stored);
     await stored;
-    return this.#run(fetch, createTally(fetch, requests.length));
+    return this.#run(fetch, createTally(fetch, requests.length), settings);
   }
 
   async #resume(): Promise<void> {
@@ -148,31 +190,34 @@ export class Engine {
     for (const entry of loaded) if (!this.#slot.firing.has(entry.fetch.key)) this.#run(entry.fetch, seedOf(entry));
   }
 
-  #run(fetch: StoredFetch, seed: FetchTally): FetchJob {
+  /** Runs a fetch with the settings of the manager that started it (resumed ones: those of the engine's first manager). */
+  #run(fetch: StoredFetch, seed: FetchTally, settings: ManagerSettings = this.#settings): FetchJob {
     const job = new FetchJob(fetch, seed, {
-      settings: this.#settings,
-      transport: this.#transport,
-      onSettled: (settled, final) => this.#settle(settled, final),
+      settings,
+      transport: this.#transportFor(settings),
+      release: (settled, final) => new Observable<TailStep>((subscriber) => this.#settle(settled, final, (step) => subscriber.next(step), () => subscriber.complete())),
     });
     this.#jobs.add(job);
-    if (seed.state.result === '') {
-      this.#active.set(fetch.id, job);
-      this.#ids.next(this.ids());
-    }
+    this.#publishIds();
     if (this.#closed) void job.stop();
     else job.start();
     return job;
   }
 
-  #settle(job: FetchJob, final: FetchTally): void {
-    if (this.#active.get(job.fetch.id) === job) {
-      this.#active.delete(job.fetch.id);
-      this.#ids.next(this.ids());
-    }
+  /** One transport per distinct `fetch`, `retry` and `timeout`: the engine's own for its settings. */
+  #transportFor(settings: ManagerSettings): Transport {
+    const own = this.#settings;
+    if (settings.fetch === own.fetch && settings.retry === own.retry && settings.timeout === own.timeout) return this.#transport;
+    return createKyTransport({ fetch: settings.fetch, retry: settings.retry, timeout: settings.timeout });
+  }
+
+  /** Settles a job: its completion event's steps go to `step` (UI changes, then the release), `ended` once it is gone from the store. */
+  #settle(job: FetchJob, final: FetchTally, step: (step: TailStep) => void, ended: () => void): void {
+    this.#publishIds();
     const stored: Promise<ManagerLink[]> = this.#storeResult(job, final.state.failureReason).finally(() => this.#storing.delete(stored));
     this.#storing.add(stored);
     void stored
-      .then((links) => (links.length > 0 ? this.#complete(job, final, links) : undefined))
+      .then((links) => (links.length > 0 ? this.#complete(job, final, links, step, ended) : undefined))
       .finally(() => this.#jobs.delete(job));
   }
 
@@ -189,33 +234,29 @@ export class Engine {
     return links;
   }
 
-  async #complete(job: FetchJob, final: FetchTally, links: readonly ManagerLink[]): Promise<void> {
+  async #complete(job: FetchJob, final: FetchTally, links: readonly ManagerLink[], step: (step: TailStep) => void, ended: () => void): Promise<void> {
     const { store } = this.#settings;
     const reason = final.state.failureReason;
-    const type = reason === '' ? 'backgroundfetchsuccess' : reason === 'aborted' ? 'backgroundfetchabort' : 'backgroundfetchfail';
+    const type: CompletionType = reason === '' ? 'backgroundfetchsuccess' : reason === 'aborted' ? 'backgroundfetchabort' : 'backgroundfetchfail';
     const targets = new Set<EventTarget>();
     const dispatches: Promise<void>[] = [];
     for (const link of links) {
       if (targets.has(link.events)) continue;
       targets.add(link.events);
-      const Kind = type === 'backgroundfetchabort' ? BackgroundFetchEvent : BackgroundFetchUpdateUIEvent;
-      const event = new Kind(type, { registration: link.view(job) });
-      dispatches.push(dispatchExtendable(link.events, event, (options) => announceUIUpdate(job.fetch.key, options)));
+      dispatches.push(link.complete(job, type, (ui) => step({ type: 'ui', ui })));
     }
     await Promise.all(dispatches).catch((error: unknown) => warn(job, `a ${type} listener failed`, error));
-    job.releaseRecords();
+    step({ type: 'released' });
     await store.remove(job.fetch.key).catch((error: unknown) => warn(job, 'could not be removed from the store', error));
     this.#slot.firing.delete(job.fetch.key);
-    job.end();
+    ended();
   }
 }
 
-let lastStamp = 0;
-
-/** Milliseconds since the epoch, strictly increasing in this realm, so fetches made in one millisecond keep their order. */
-function creationStamp(): number {
-  lastStamp = Math.max(Date.now(), lastStamp + 1);
-  return lastStamp;
+/** Milliseconds since the epoch, strictly increasing in the slot, so fetches made in one millisecond keep their order. */
+function creationStamp(slot: Slot): number {
+  slot.lastStamp = Math.max(Date.now(), slot.lastStamp + 1);
+  return slot.lastStamp;
 }
 
 function warn(job: FetchJob, what: string, error: unknown): void {
@@ -228,13 +269,13 @@ function seedOf({ fetch, records, settled }: LoadedFetch): FetchTally {
   let downloaded = 0;
   let uploaded = 0;
   let count = 0;
-  records.forEach((record, index) => {
-    tally.records[index] = { response: record.response, bytes: record.bytes, result: record.result, generation: 0 };
+  const statuses = records.map((record, index): RecordStatus => {
     downloaded += record.bytes;
     if (record.response !== null) uploaded += fetch.requests[index].body?.byteLength ?? 0;
     if (record.result !== '') count++;
+    return { response: record.response, bytes: record.bytes, result: record.result, generation: 0 };
   });
-  const seed: FetchTally = { ...tally, state: { ...tally.state, downloaded, uploaded }, settled: count };
+  const seed: FetchTally = { ...tally, records: statuses, state: { ...tally.state, downloaded, uploaded }, settled: count };
   if (settled !== null) return settleTally(seed, settled.failureReason);
   return count === records.length ? settleTally(seed, firstFailure(seed.records)) : seed;
 }

@@ -1,34 +1,36 @@
-import { BehaviorSubject, Subject, defer, distinctUntilChanged, filter, from, map, merge, of, startWith, tap, type Observable, type Subscription } from 'rxjs';
-import { abortWhen } from '../../operators/abortWhen';
-import { countBytes } from '../../operators/countBytes';
-import { fetchRecords } from '../../operators/fetchRecords';
-import { httpRecord } from '../../operators/httpRecord';
-import { limitDownloadTotal } from '../../operators/limitDownloadTotal';
+import { BehaviorSubject, Subject, defer, distinctUntilChanged, filter, map, merge, of, type Observable, type ObservableInput, type Subscription } from 'rxjs';
+import { backgroundFetch } from '../../operators/backgroundFetch';
 import { throttleProgress } from '../../operators/throttleProgress';
-import { untilSettled } from '../../operators/untilSettled';
-import type { BackgroundFetchState, FetchTally, RecordStatus, Transport } from '../../operators/types';
-import { BackgroundFetchRecord, recordToken } from '../BackgroundFetchRecord';
+import type { TailStep } from '../../operators/backgroundFetch';
+import type { BackgroundFetchState, FetchTally, FetchUI, RecordStatus, Transport } from '../../operators/types';
 import { abortError, invalidState } from '../errors';
-import type { MatchOptions, RegistrationSource } from '../BackgroundFetchRegistration';
 import type { ManagerSettings } from '../managerOptions';
 import { matchKey, requestMatches } from '../matchRequest';
-import { toLiveRequest, toQuery } from '../normalizeRequests';
+import { toQuery } from '../normalizeRequests';
 import type { StoredFetch } from '../store/types';
 import { guardSink, type GuardedSink } from './guardedSink';
-import { recordResponse, type RecordSource } from './recordResponse';
+import type { RecordSource } from './recordResponse';
+
+/** Cache-API matching options, as `requestMatches` takes them. */
+type MatchOptions = Parameters<typeof requestMatches>[5];
 
 /** What a job needs from the engine that runs it. */
 export interface JobContext {
   readonly settings: ManagerSettings;
   readonly transport: Transport;
-  /** Called once with the final tally, after every view has seen it. */
-  readonly onSettled: (job: FetchJob, final: FetchTally) => void;
+  /**
+   * Called once with the final tally, after every view has seen it: the completion event, whose
+   * steps (UI changes, then the records' release) make the last tallies; when it completes, so
+   * does the job's stream.
+   */
+  readonly release: (job: FetchJob, final: FetchTally) => ObservableInput<TailStep>;
 }
 
 /**
- * One background fetch being run: the pipeline (request records → concurrent fetch stage →
- * byte-counting reducer → guards) and `tally$`, the one stream of its state that registrations,
- * events and the store all read.
+ * One background fetch being run: `tally$` holds the last tally of its pipeline
+ * ({@link backgroundFetch}: fetch stage, byte counting, guards, the completion tail), the one
+ * stream of its state that registrations, events and the store all read; the pipeline is its
+ * only writer.
  *
  * @example
  * const job = new FetchJob(fetch, createTally(fetch, fetch.requests.length), context);
@@ -36,7 +38,8 @@ export interface JobContext {
  */
 export class FetchJob implements RecordSource {
   readonly fetch: StoredFetch;
-  readonly tally$: BehaviorSubject<FetchTally>;
+  /** The pipeline's last tally, for views that join late; the pipeline is its only writer. */
+  readonly #tally$: BehaviorSubject<FetchTally>;
   readonly #context: JobContext;
   readonly #abort$ = new Subject<void>();
   /** Errors when the job stops unsettled (its manager closed): what waits on a record gives up. */
@@ -53,7 +56,7 @@ export class FetchJob implements RecordSource {
   constructor(fetch: StoredFetch, seed: FetchTally, context: JobContext) {
     this.fetch = fetch;
     this.#context = context;
-    this.tally$ = new BehaviorSubject(seed);
+    this.#tally$ = new BehaviorSubject(seed);
     this.#sink = guardSink(context.settings.store.sink(fetch.key), context.settings.quota);
   }
 
@@ -61,32 +64,29 @@ export class FetchJob implements RecordSource {
   start(): void {
     const { settings, transport } = this.#context;
     const { store } = settings;
-    const seed = this.tally$.getValue();
-    if (seed.state.result !== '') {
-      this.#context.onSettled(this, seed);
-      return;
-    }
-    const pending = this.fetch.requests.map((request, index) => ({ index, request })).filter(({ index }) => seed.records[index].result === '');
-    this.#pipeline = from(pending)
-      .pipe(
-        fetchRecords(httpRecord({ transport, sink: this.#sink, retry: settings.retry, timeout: settings.timeout, patience: settings.patience, online$: settings.online$, origin: settings.origin }), {
-          concurrency: settings.concurrency,
-        }),
-        tap((event) => {
-          if (event.type === 'settled') this.#persist(() => store.settleRecord(this.fetch.key, event.index, event.result));
-        }),
-        countBytes(seed),
-        startWith(seed),
-        limitDownloadTotal(this.fetch.downloadTotal),
-        untilSettled(),
-        abortWhen(this.#abort$),
-      )
-      .subscribe({
-        next: (tally) => {
-          if (tally !== seed) this.tally$.next(tally);
-          if (tally.state.result !== '') this.#context.onSettled(this, tally);
-        },
-      });
+    const seed = this.#tally$.getValue();
+    this.#pipeline = backgroundFetch(this.fetch, {
+      transport,
+      sink: this.#sink,
+      retry: settings.retry,
+      timeout: settings.timeout,
+      patience: settings.patience,
+      online$: settings.online$,
+      origin: settings.origin,
+      concurrency: settings.concurrency,
+      seed,
+      abort$: this.#abort$,
+      settleRecord: (index, result) => this.#persist(() => store.settleRecord(this.fetch.key, index, result)),
+      release: (final) => this.#context.release(this, final),
+    }).subscribe({
+      next: (tally) => {
+        if (tally !== seed) this.#tally$.next(tally);
+      },
+      complete: () => {
+        this.#ended = true;
+        this.#tally$.complete();
+      },
+    });
   }
 
   /**
@@ -95,7 +95,7 @@ export class FetchJob implements RecordSource {
    * the manager that resumes it would run it to its end.
    */
   abort(): boolean {
-    if (this.tally$.getValue().state.result !== '') return false;
+    if (this.#tally$.getValue().state.result !== '') return false;
     if (this.#stopped !== undefined) {
       throw invalidState(`Background fetch "${this.fetch.id}" belongs to a closed BackgroundFetchManager; get() it from a new manager to abort it.`);
     }
@@ -116,13 +116,14 @@ export class FetchJob implements RecordSource {
   }
 
   async #halt(): Promise<void> {
-    this.#pipeline?.unsubscribe();
-    if (this.tally$.getValue().state.result === '') {
+    // A settled pipeline has stopped its requests already; what runs is its tail, the completion event.
+    if (this.#tally$.getValue().state.result === '') {
+      this.#pipeline?.unsubscribe();
       this.#cutOff$.error(abortError(`The BackgroundFetchManager running "${this.fetch.id}" was closed; get() the fetch from a new manager and match() again.`));
     }
     await this.#sink.shut();
     await this.#persisted;
-    if (this.tally$.getValue().state.result !== '') await this.#trimCutOff();
+    if (this.#tally$.getValue().state.result !== '') await this.#trimCutOff();
   }
 
   /**
@@ -132,7 +133,7 @@ export class FetchJob implements RecordSource {
    */
   async #trimCutOff(): Promise<void> {
     const sink = this.#context.settings.store.sink(this.fetch.key);
-    const { records } = this.tally$.getValue();
+    const { records } = this.#tally$.getValue();
     await Promise.all(
       records.map(async ({ result, response, bytes }, index) => {
         // Records that ended whole were counted as stored; the ones cut off (by abort, or by the
@@ -145,40 +146,60 @@ export class FetchJob implements RecordSource {
     ).catch((error: unknown) => console.warn(`rx-background-fetch: could not drop the uncounted bytes of "${this.fetch.id}":`, error));
   }
 
-  /** The completion event is over: the records become unavailable (the stream goes on until `end()`). */
-  releaseRecords(): void {
-    const final = this.tally$.getValue();
-    this.tally$.next({ ...final, state: { ...final.state, recordsAvailable: false }, changed: -1 });
-  }
-
-  /** Everything of the fetch is gone from the store: the state stream completes. */
-  end(): void {
-    this.#ended = true;
-    this.tally$.complete();
-  }
-
-  /** The registration-facing view: throttled state, abort and matching. */
-  source(): RegistrationSource {
-    const { progressInterval, baseURL } = this.#context.settings;
-    const state$: Observable<BackgroundFetchState> = this.#tallies().pipe(
+  /** The public state, now and at each change, at most one per `progressInterval` ms (the final state at once); completes after the last. */
+  states(progressInterval: number): Observable<BackgroundFetchState> {
+    return this.#tallies().pipe(
       map((tally) => tally.state),
       distinctUntilChanged(),
       throttleProgress(progressInterval),
     );
-    const waiting$ = this.#tallies().pipe(
+  }
+
+  /** Whether the running fetch waits for the network: now, then each change. */
+  get waiting$(): Observable<boolean> {
+    return this.#tallies().pipe(
       map((tally) => tally.waiting > 0 && tally.state.result === ''),
       distinctUntilChanged(),
     );
-    return {
-      state$,
-      waiting$,
-      abort: async () => this.abort(),
-      matchAll: async (request, options) => this.#matchAll(request, options, baseURL),
-    };
+  }
+
+  /** The title and icons of the fetch's UI: now, then each change (`updateUI()`). */
+  get ui$(): Observable<FetchUI> {
+    return this.#tallies().pipe(
+      map((tally) => tally.ui),
+      distinctUntilChanged(),
+    );
+  }
+
+  /**
+   * The indices of the records that match `request` (all of them for `undefined`), in request
+   * order, by Cache-API rules; a relative URL is resolved against `baseURL`.
+   */
+  match(request: RequestInfo | URL | undefined, options: MatchOptions, baseURL: string | undefined): number[] {
+    const query = request === undefined ? undefined : toQuery(request, baseURL);
+    const ignoreSearch = options.ignoreSearch === true;
+    const queryKey = query === undefined ? '' : matchKey(query.url, ignoreSearch);
+    const keys = query === undefined ? [] : this.#storedKeys(ignoreSearch);
+    const records = this.#tally$.getValue().records;
+    const matches: number[] = [];
+    this.fetch.requests.forEach((stored, index) => {
+      if (query === undefined || requestMatches(query, queryKey, stored, keys[index], records[index].response, options)) matches.push(index);
+    });
+    return matches;
+  }
+
+  /** The last tally of the fetch's pipeline. */
+  get tally(): FetchTally {
+    return this.#tally$.getValue();
+  }
+
+  /** The fetch's tallies: the current one, then each change; the last one alone once it ended. */
+  get tallies$(): Observable<FetchTally> {
+    return this.#tallies();
   }
 
   current(index: number): RecordStatus {
-    return this.tally$.getValue().records[index];
+    return this.#tally$.getValue().records[index];
   }
 
   /** The record's status now, then whenever a tally touches it; errors `AbortError` once the job stopped unsettled. */
@@ -195,7 +216,7 @@ export class FetchJob implements RecordSource {
   }
 
   #tallies(): Observable<FetchTally> {
-    return defer(() => (this.#ended ? of(this.tally$.getValue()) : this.tally$));
+    return defer(() => (this.#ended ? of(this.#tally$.getValue()) : this.#tally$));
   }
 
   /**
@@ -208,20 +229,6 @@ export class FetchJob implements RecordSource {
       console.warn(`rx-background-fetch: could not store a record result of "${this.fetch.id}":`, error);
     });
     this.#persisted = Promise.all([this.#persisted, stored]).then(() => undefined);
-  }
-
-  #matchAll(request: RequestInfo | URL | undefined, options: MatchOptions, baseURL: string | undefined): BackgroundFetchRecord[] {
-    const query = request === undefined ? undefined : toQuery(request, baseURL);
-    const ignoreSearch = options.ignoreSearch === true;
-    const queryKey = query === undefined ? '' : matchKey(query.url, ignoreSearch);
-    const keys = query === undefined ? [] : this.#storedKeys(ignoreSearch);
-    const records = this.tally$.getValue().records;
-    const matches: BackgroundFetchRecord[] = [];
-    this.fetch.requests.forEach((stored, index) => {
-      if (query !== undefined && !requestMatches(query, queryKey, stored, keys[index], records[index].response, options)) return;
-      matches.push(new BackgroundFetchRecord(recordToken, toLiveRequest(stored), () => recordResponse(this, index)));
-    });
-    return matches;
   }
 
   #storedKeys(ignoreSearch: boolean): string[] {

@@ -57,7 +57,7 @@ export function createHost(
       publish({ [tag]: 'state', fetch: { key, seq, state, waiting, records: entry.changes.take() } });
     };
     // Records first: the state a tally brings then goes out with the records it changed.
-    const changes = followRecords(records.tally$, send);
+    const changes = followRecords(records, send);
     const entry: Watched = { registration, records, changes, seq: firstSeq, state: snapshot(registration), waiting: false };
     watched.set(key, entry);
     registration.state$.subscribe({

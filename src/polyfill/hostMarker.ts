@@ -2,6 +2,7 @@ import { createStore, del, get, set, type UseStore } from 'idb-keyval';
 
 // A database of its own: one tiny row per scope, the script URL of the worker that hosts it.
 const database = 'rx-background-fetch-hosts';
+// Module-level because the database is one per origin: every install() of this realm opens it once.
 let markers: UseStore | undefined;
 
 function store(): UseStore | undefined {

@@ -1,7 +1,7 @@
 import { BackgroundFetchManager } from '../BackgroundFetchManager';
 import type { BackgroundFetchRegistration } from '../BackgroundFetchRegistration';
 import { backendOption } from '../backend';
-import { LocalBackend } from '../engine/localBackend';
+import { LocalBackend } from '../localBackend';
 import { BackgroundFetchEvent, BackgroundFetchUpdateUIEvent } from '../events';
 import { resolveManagerOptions, type BackgroundFetchManagerOptions } from '../managerOptions';
 import { readPlatform } from '../platform';

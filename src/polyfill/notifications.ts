@@ -1,7 +1,6 @@
 import type { BackgroundFetchFailureReason } from '../../operators/types';
 import type { BackgroundFetchRegistration } from '../BackgroundFetchRegistration';
-import { storedFetchOf } from '../engine/registrationKeys';
-import { onUIUpdate } from '../engine/uiUpdates';
+import { storedFetchOf, uiOf } from '../engine/registrationKeys';
 import { BackgroundFetchEvent, dispatchExtendable } from '../events';
 import { tag } from './protocol';
 
@@ -69,11 +68,14 @@ export function notificationsFor(
     let icon = stored.icons[0]?.src;
     let body = '';
     const update = () => show(title, { body, icon, data: { [tag]: stored.key } });
-    // updateUI() in a completion event changes the title and icon of the notification it left.
-    const stop = onUIUpdate(stored.key, (options) => {
-      title = options.title ?? title;
-      icon = options.icons?.[0]?.src ?? icon;
-      if (granted()) update();
+    // updateUI() in a completion event changes the title and icon of the notification it left:
+    // the fetch's state carries its UI, which emits now (the fetch's own), then at each change.
+    let shown = false;
+    const ui = uiOf(registration)?.subscribe((next) => {
+      title = next.title || 'Download';
+      icon = next.icons[0]?.src ?? icon;
+      if (shown && granted()) update();
+      shown = true;
     });
     registration.state$.subscribe({
       next(state) {
@@ -84,7 +86,7 @@ export function notificationsFor(
         body = state.result === '' ? `Downloading… ${amount}` : state.result === 'success' ? 'Download complete' : failureText[state.failureReason];
         update();
       },
-      complete: stop,
+      complete: () => ui?.unsubscribe(),
     });
   };
 

@@ -1,4 +1,4 @@
-import { LocalBackend } from '../engine/localBackend';
+import { LocalBackend } from '../localBackend';
 import { resolveManagerOptions, type BackgroundFetchManagerOptions } from '../managerOptions';
 import { readPlatform } from '../platform';
 import { sharedIndexedDBStore } from '../store/indexedDBStore';

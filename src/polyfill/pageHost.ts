@@ -18,6 +18,7 @@ export interface PageHost {
   handOver(): Promise<void>;
 }
 
+// Module-level because a scope's Web Lock is one per origin: a page joins its election once per scope, whatever number of managers it has.
 const hosts = new Map<string, PageHost>();
 
 /**

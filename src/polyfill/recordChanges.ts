@@ -1,5 +1,5 @@
-import type { BehaviorSubject } from 'rxjs';
-import type { FetchTally, RecordStatus } from '../../operators/types';
+import type { RecordStatus } from '../../operators/types';
+import type { FetchRecords } from '../engine/registrationKeys';
 import type { RecordUpdate } from './protocol';
 
 /** What {@link followRecords} gives the host of one fetch's records. */
@@ -20,12 +20,12 @@ export interface RecordChanges {
  * alone travel with the next state.
  *
  * @example
- * const changes = followRecords(job.tally$, () => send());
+ * const changes = followRecords(job, () => send());
  * publish({ …, records: changes.take() });
  */
-export function followRecords(tally$: BehaviorSubject<FetchTally>, urgent: () => void): RecordChanges {
-  // A copy: the tally's table is the reducer's own, and later tallies replace its entries.
-  const known: RecordStatus[] = [...tally$.getValue().records];
+export function followRecords(records: Pick<FetchRecords, 'tally' | 'tallies$'>, urgent: () => void): RecordChanges {
+  // What pages were last told of each record: a table of the host's own.
+  const known: RecordStatus[] = [...records.tally.records];
   const changed = new Set<number>();
   const see = (index: number, status: RecordStatus): boolean => {
     const before = known[index];
@@ -34,7 +34,7 @@ export function followRecords(tally$: BehaviorSubject<FetchTally>, urgent: () =>
     changed.add(index);
     return status.response !== before.response || status.result !== before.result || status.generation !== before.generation;
   };
-  const subscription = tally$.subscribe((tally) => {
+  const subscription = records.tallies$.subscribe((tally) => {
     let now = false;
     // A final tally, and one that names no record (records released), may touch any of them.
     if (tally.changed >= 0 && tally.state.result === '') now = see(tally.changed, tally.records[tally.changed]);

@@ -17,6 +17,8 @@ const emptyRecord: RecordRow = { response: null, bytes: 0, chunks: 0, result: ''
 // Firefox) go in about a transaction per megabyte, not one per chunk.
 const writeSize = 1024 * 1024;
 
+// Module-level because a database is one per origin: one connection (and one write queue, which
+// keeps the order of writes) per database per realm.
 const opened = new Map<string, BackgroundFetchStore>();
 
 /**

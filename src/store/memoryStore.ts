@@ -104,6 +104,8 @@ function truncate(target: MemoryRecord, offset: number): void {
   target.chunks = kept;
 }
 
+// Module-level because `store: "memory"` means the realm's memory: every manager that names it
+// sees the same fetches, as managers of one IndexedDB database do.
 let shared: BackgroundFetchStore | undefined;
 
 /**

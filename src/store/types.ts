@@ -1,22 +1,13 @@
 import type {
   BackgroundFetchFailureReason,
   BodySink,
+  ImageResource,
   RecordResult,
   StoredRequest,
   StoredResponse,
 } from '../../operators/types';
 
-/** An icon of a background fetch's UI, as in the W3C Image Resource spec. */
-export interface ImageResource {
-  /** The image's URL. */
-  readonly src: string;
-  /** Its sizes, as in `<link sizes>`: `"48x48 96x96"` or `"any"`. */
-  readonly sizes?: string;
-  /** Its MIME type. */
-  readonly type?: string;
-  /** A text description. */
-  readonly label?: string;
-}
+export type { ImageResource } from '../../operators/types';
 
 /**
  * What is stored of one background fetch when it is registered; it never changes after.

@@ -1,17 +1,24 @@
 import { defer, from, switchMap, type Observable } from 'rxjs';
-import type { StoredRequest } from '../../operators/types';
-import { BackgroundFetchRegistration, registrationToken } from '../BackgroundFetchRegistration';
-import type { ManagerBackend } from '../backend';
-import { quotaExceeded } from '../errors';
-import type { BackgroundFetchOptions } from '../fetchOptions';
-import type { ManagerSettings } from '../managerOptions';
-import { Engine, type ManagerLink } from './Engine';
-import type { FetchJob } from './FetchJob';
-import { rememberFetch } from './registrationKeys';
+import type { FetchUI, StoredRequest } from '../operators/types';
+import { BackgroundFetchRecord, recordToken } from './BackgroundFetchRecord';
+import { BackgroundFetchRegistration, registrationToken } from './BackgroundFetchRegistration';
+import type { ManagerBackend } from './backend';
+import { Engine, type CompletionType, type ManagerLink } from './engine/Engine';
+import type { FetchJob } from './engine/FetchJob';
+import { recordResponse } from './engine/recordResponse';
+import { rememberFetch } from './engine/registrationKeys';
+import { quotaExceeded } from './errors';
+import { BackgroundFetchEvent, BackgroundFetchUpdateUIEvent, dispatchExtendable } from './events';
+import type { BackgroundFetchOptions } from './fetchOptions';
+import type { ManagerSettings } from './managerOptions';
+import { toLiveRequest } from './normalizeRequests';
 
 /**
  * Runs a manager's fetches in this realm, on the engine of its scope and store, and makes the
- * manager's registration objects (one per fetch).
+ * Web API objects from the engine's states and record data: the manager's registration objects
+ * (one per fetch), their records, and the completion events. A fetch runs with the settings
+ * of the manager that started it; each manager's registrations throttle `progress` by its own
+ * `progressInterval` and resolve relative `match()` URLs against its own `baseURL`.
  *
  * @example
  * const backend = new LocalBackend(resolveManagerOptions(options, readPlatform(), sharedIndexedDBStore), manager);
@@ -25,7 +32,11 @@ export class LocalBackend implements ManagerBackend {
 
   constructor(settings: ManagerSettings, manager: EventTarget) {
     this.#settings = settings;
-    this.#link = { events: settings.events ?? manager, view: (job) => this.#view(job) };
+    this.#link = {
+      settings,
+      events: settings.events ?? manager,
+      complete: (job, type, updateUI) => this.#complete(job, type, updateUI),
+    };
     this.#engine = Engine.attach(settings, this.#link);
   }
 
@@ -54,7 +65,7 @@ export class LocalBackend implements ManagerBackend {
         });
       }
     }
-    return this.#view(await this.#engine.create(id, requests, options));
+    return this.#view(await this.#engine.create(id, requests, options, this.#settings));
   }
 
   async get(id: string): Promise<BackgroundFetchRegistration | undefined> {
@@ -79,11 +90,23 @@ export class LocalBackend implements ManagerBackend {
   #view(job: FetchJob): BackgroundFetchRegistration {
     let view = this.#views.get(job);
     if (view === undefined) {
-      view = new BackgroundFetchRegistration(registrationToken, job.source());
+      const { progressInterval, baseURL } = this.#settings;
+      view = new BackgroundFetchRegistration(registrationToken, {
+        state$: job.states(progressInterval),
+        waiting$: job.waiting$,
+        abort: async () => job.abort(),
+        matchAll: async (request, options) =>
+          job.match(request, options, baseURL).map((index) => new BackgroundFetchRecord(recordToken, toLiveRequest(job.fetch.requests[index]), () => recordResponse(job, index))),
+      });
       this.#views.set(job, view);
       rememberFetch(view, job);
     }
     return view;
+  }
+
+  #complete(job: FetchJob, type: CompletionType, updateUI: (ui: Partial<FetchUI>) => void): Promise<void> {
+    const Kind = type === 'backgroundfetchabort' ? BackgroundFetchEvent : BackgroundFetchUpdateUIEvent;
+    return dispatchExtendable(this.#link.events, new Kind(type, { registration: this.#view(job) }), updateUI);
   }
 
   #taken(id: string): TypeError {
