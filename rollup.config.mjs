@@ -65,7 +65,7 @@ const scriptDeclarations = {
 // The browser files, self-contained (rxjs, ky and idb-keyval included). rxjs's es2015 build needs
 // no tslib helpers: 1.6 KB less gzip than its default ES5 build. The IIFEs also set
 // globalThis.RxBackgroundFetch, so that they define it when a bundler loads them as modules too.
-const browserFile = (input, file, format, { plugins = [], global = format === 'iife' } = {}) => ({
+const browserFile = (input, file, format, { plugins = [], global = format === 'iife', minify = { compress: { passes: 2 }, format: { comments: false } } } = {}) => ({
   input,
   plugins: [...plugins, nodeResolve({ browser: true, exportConditions: ['es2015'] }), ts()],
   output: {
@@ -73,7 +73,7 @@ const browserFile = (input, file, format, { plugins = [], global = format === 'i
     format,
     ...(global ? { name: 'RxBackgroundFetch', footer: 'globalThis.RxBackgroundFetch = RxBackgroundFetch;' } : {}),
     sourcemap: true,
-    plugins: [terser({ compress: { passes: 2 }, format: { comments: false } })],
+    plugins: [terser(minify)],
   },
 });
 
@@ -101,7 +101,7 @@ export default [
   browserFile('src/script.ts', 'dist/rx-background-fetch.min.js', 'iife'),
   browserFile('src/polyfill.ts', 'dist/polyfill.min.js', 'iife'),
   browserFile('src/polyfill.ts', 'dist/polyfill.esm.min.js', 'es'),
-  browserFile('src/polyfillPage.ts', 'dist/polyfill.page.min.js', 'iife', { plugins: [pageBuild] }),
+  browserFile('src/polyfillPage.ts', 'dist/polyfill.page.min.js', 'iife', { plugins: [pageBuild], minify: { ecma: 2020, compress: { passes: 3 }, format: { comments: false, ecma: 2020 } } }),
   // Defines no RxBackgroundFetch: the page's own is the page build's.
   browserFile('src/polyfill/page/engineScript.ts', 'dist/polyfill.page-host.min.js', 'iife', { global: false }),
 ];

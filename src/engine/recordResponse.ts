@@ -17,14 +17,33 @@ const nullBodyStatuses = new Set([204, 205, 304]);
 
 /**
  * A record's `responseReady`: waits until the record has response headers (or ends without
- * them), then resolves with a `Response` whose body streams the stored bytes as they arrive.
- * Rejects `AbortError` for a record aborted before its response, `TypeError` for a failed one.
+ * them), then resolves with a `Response` whose body streams the stored bytes as they arrive;
+ * once the record has settled, `arrayBuffer()`, `text()` and `json()` of an untouched body join
+ * the stored chunks in one copy instead. Rejects `AbortError` for a record aborted before its
+ * response, `TypeError` for a failed one.
  *
  * @example
  * const response = await recordResponse(source, 0);
  * const text = await response.text();
  */
 export async function recordResponse(source: RecordSource, index: number): Promise<Response> {
+  return respond(source, index, (response, generation) => readWholeOnceSettled(response, source, index, generation));
+}
+
+/**
+ * {@link recordResponse} whose body is always read as a stream: for a page, where each read of
+ * stored chunks is a call to the host and the body arrives in one reply anyway (and the page build
+ * need not carry the one-copy join).
+ *
+ * @example
+ * const response = await streamedRecordResponse(mirror, 0);
+ * const bytes = await response.arrayBuffer();
+ */
+export async function streamedRecordResponse(source: RecordSource, index: number): Promise<Response> {
+  return respond(source, index);
+}
+
+async function respond(source: RecordSource, index: number, settled?: (response: Response, generation: number) => void): Promise<Response> {
   const ready = (s: RecordStatus) => s.response !== null || s.result !== '';
   // A record with its head (every record in a completion event) needs no watching.
   const now = source.current(index);
@@ -33,7 +52,7 @@ export async function recordResponse(source: RecordSource, index: number): Promi
   if (status.response === null) throw abortError('The record was aborted before its response arrived.');
   if (nullBodyStatuses.has(status.response.status)) return toResponse(status.response, null);
   const response = toResponse(status.response, bodyStream(source, index, status.generation));
-  readWholeOnceSettled(response, source, index, status.generation);
+  settled?.(response, status.generation);
   return response;
 }
 
@@ -141,6 +160,9 @@ function bodyStream(source: RecordSource, index: number, generation: number): Re
               delivered += chunk.byteLength;
               controller.enqueue(chunk);
             }
+            // All of a settled body: done without asking the store (in a page, the host) again.
+            const after = source.current(index);
+            if (after.generation === generation && after.bytes === delivered && (after.result === 'success' || after.result === 'bad-status')) controller.close();
             return;
           }
           const status = source.current(index);

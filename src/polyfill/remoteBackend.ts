@@ -3,7 +3,7 @@ import type { BackgroundFetchState, RecordStatus, StoredRequest } from '../../op
 import { BackgroundFetchRecord, recordToken } from '../BackgroundFetchRecord';
 import { BackgroundFetchRegistration, registrationToken, type MatchOptions } from '../BackgroundFetchRegistration';
 import type { ManagerBackend } from '../backend';
-import { recordResponse } from '../engine/recordResponse';
+import { streamedRecordResponse } from '../engine/recordResponse';
 import type { BackgroundFetchOptions } from '../fetchOptions';
 import { matchingRecords } from '../matchRequest';
 import { toLiveRequest, toQuery } from '../normalizeRequests';
@@ -189,7 +189,7 @@ export class RemoteBackend implements ManagerBackend {
   #matchAll(records: MirroredRecords, request: RequestInfo | URL | undefined, options: MatchOptions): BackgroundFetchRecord[] {
     const query = request === undefined ? undefined : toQuery(request, this.baseURL);
     const found = matchingRecords(query, records.requests, (ignoreSearch) => records.keys(ignoreSearch), (index) => records.current(index).response, options);
-    return found.map((index) => new BackgroundFetchRecord(recordToken, toLiveRequest(records.requests[index]), () => recordResponse(records, index)));
+    return found.map((index) => new BackgroundFetchRecord(recordToken, toLiveRequest(records.requests[index]), () => streamedRecordResponse(records, index)));
   }
 }
 
