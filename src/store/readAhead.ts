@@ -2,7 +2,13 @@ import type { UseStore } from 'idb-keyval';
 import { readChunks, type KnownFetch } from './indexedDBReads';
 import type { RecordRow } from './schema';
 
-/** Bodies of finished records read several to a transaction, for a read-back that goes record by record. */
+/**
+ * Bodies of finished records read several to a transaction, for a read-back that goes record by record.
+ *
+ * @example
+ * const buffers = await ahead.take(key, known.get(key), 3);
+ * ahead.forget(key, 4); // record 4 begins again
+ */
 export interface ReadAhead {
   /** Every chunk of finished record `index` of fetch `key`, read with the finished records after it unless an earlier read took it along. */
   take(key: string, entry: KnownFetch, index: number): Promise<ArrayBuffer[]>;
@@ -14,7 +20,13 @@ export interface ReadAhead {
 // 200 small bodies one after another makes 4 read transactions, not 200; a large body goes alone.
 const aheadBytes = 1024 * 1024;
 
-/** Whether a record's body is whole and will not change: what a read-back reads. */
+/**
+ * Whether a record's body is whole and will not change: what a read-back reads.
+ *
+ * @example
+ * finished({ response: head, bytes: 10, chunks: 1, result: 'success' }); // true
+ * finished({ response: head, bytes: 10, chunks: 1, result: '' });        // false: still running
+ */
 export function finished(row: RecordRow): boolean {
   return row.result === 'success' || row.result === 'bad-status';
 }
