@@ -26,7 +26,7 @@ const opened = new Map<string, BackgroundFetchStore>();
  * transaction with the record's counters, so a fetch resumes from what is on disk and a record's
  * body can be read while it downloads. The writes of every record that arrive while a
  * transaction runs share the next one; a finished body is read back with the small finished
- * bodies after it in one transaction ({@link readAhead}). One database
+ * bodies after it in one transaction (`src/store/readAhead.ts`). One database
  * is one store: opening it again in this realm gives the same object, so its managers share one
  * engine and never download the same fetch twice.
  *
