@@ -1,6 +1,7 @@
 import { createStore, promisifyRequest, type UseStore } from 'idb-keyval';
 import type { BodySink, RecordResult, StoredResponse } from '../../operators/types';
 import { readChunks, readFetch, readScope, type KnownFetch } from './indexedDBReads';
+import { finished, readAhead } from './readAhead';
 import { ensureSchema, keys, type FetchRow, type RecordRow } from './schema';
 import type { BackgroundFetchStore, LoadedFetch } from './types';
 import { writeQueue, type FinalWork, type StoreWork } from './writeQueue';
@@ -26,7 +27,8 @@ const opened = new Map<string, BackgroundFetchStore>();
  * stored as they arrive, the chunks that come while a write is in flight (up to about 1 MB) in one
  * transaction with the record's counters, so a fetch resumes from what is on disk and a record's
  * body can be read while it downloads. The writes of every record that arrive while a
- * transaction runs share the next one. One database
+ * transaction runs share the next one; a finished body is read back with the small finished
+ * bodies after it in one transaction (`src/store/readAhead.ts`). One database
  * is one store: opening it again in this realm gives the same object, so its managers share one
  * engine and never download the same fetch twice.
  *
@@ -51,6 +53,7 @@ function createIndexedDBStore(database: string): BackgroundFetchStore {
     return raw(mode, callback);
   };
   const queue = writeQueue(store);
+  const ahead = readAhead(store);
   // The rows of each fetch this realm runs, as last written (or queued): a write never reads
   // first, and a row is written once per transaction with the bytes it counts. One realm runs a
   // fetch at a time (one engine per store and scope, one host per scope), and a realm reads
@@ -109,7 +112,10 @@ function createIndexedDBStore(database: string): BackgroundFetchStore {
     async load(scope) {
       await queue.settled();
       const loaded = await store('readonly', (s) => readScope(s, scope));
-      for (const [key, entry] of loaded) known.set(key, entry);
+      for (const [key, entry] of loaded) {
+        known.set(key, entry);
+        ahead.forget(key);
+      }
       return [...loaded.values()]
         .sort((a, b) => a.row.fetch.created - b.row.fetch.created)
         .map(({ row: { fetch, settled }, records }): LoadedFetch => ({
@@ -128,6 +134,7 @@ function createIndexedDBStore(database: string): BackgroundFetchStore {
     },
     async settleRecord(key, index, result: RecordResult) {
       const entry = await entryOf(key, index);
+      ahead.forget(key, index);
       const row = entry.records[index];
       if (result !== 'fetch-error') await putRecord(key, entry, index, { ...row, result });
       else await putRecord(key, entry, index, { ...row, result, bytes: 0, chunks: 0 }, (s) => s.delete(keys.chunks(key, index)));
@@ -141,6 +148,7 @@ function createIndexedDBStore(database: string): BackgroundFetchStore {
     },
     async remove(key) {
       known.delete(key);
+      ahead.forget(key);
       await write(key, undefined, (s) => {
         s.delete(keys.fetch(key));
         s.delete(keys.records(key));
@@ -156,6 +164,7 @@ function createIndexedDBStore(database: string): BackgroundFetchStore {
         },
         async begin(index, response: StoredResponse, offset) {
           const entry = await entryOf(key, index);
+          ahead.forget(key, index);
           const row = entry.records[index];
           // Starting a record that holds nothing, or going on from all it holds, changes nothing
           // stored but the head, which goes with the record's next write: no transaction (a crash
@@ -177,10 +186,14 @@ function createIndexedDBStore(database: string): BackgroundFetchStore {
       };
     },
     async readChunks(key, index, from) {
-      const row = known.get(key)?.records[index];
+      const entry = known.get(key);
+      const row = entry?.records[index];
       // Nothing written from `from` on, as far as this realm wrote: no read (a body stream waiting for more).
       if (row !== undefined && from >= row.chunks) return [];
-      const buffers = await store('readonly', (s) => readChunks(s, key, index, from, row === undefined));
+      // A whole finished body (a read-back) comes with the next ones, a transaction for several.
+      const buffers = await (entry !== undefined && row !== undefined && from === 0 && finished(row)
+        ? ahead.take(key, entry, index)
+        : store('readonly', (s) => readChunks(s, key, index, from, row === undefined)));
       return buffers.map((buffer) => new Uint8Array(buffer));
     },
   };

@@ -1,4 +1,4 @@
-import ky, { HTTPError } from 'ky';
+import ky, { HTTPError, TimeoutError } from 'ky';
 import type { Transport } from '../../operators/types';
 import type { NormalizedRetry } from '../../operators/retryOptions';
 
@@ -20,7 +20,11 @@ export interface KyTransportOptions {
  * never retries more than `retry.limit` times however often it resumes. Network failures and
  * header timeouts are not retried here: they reject, and the record waits them out with its
  * network patience. A status that is still bad after the retries is answered, not thrown: it is
- * the record's `bad-status` response.
+ * the record's `bad-status` response. A request is first sent by `fetch` alone, with the header
+ * timeout: ky's own work for a call (its option merges, two more `Request` copies and an
+ * `AbortSignal.any`) was a third of the CPU time of 2,000 small downloads in Node, and it is
+ * only needed once a status is to be retried. Such an answer is then handed to ky as the
+ * response of its first attempt, so ky's delays and `Retry-After` apply unchanged.
  *
  * @example
  * const transport = createKyTransport({ retry: normalizeRetry(3), timeout: 30_000 });
@@ -46,15 +50,56 @@ export function createKyTransport(options: KyTransportOptions): Transport {
     throwHttpErrors: (status) => retry.statusCodes.includes(status),
   });
   return async (request, { signal, budget }) => {
-    // ky makes its Request from ours with options, and a Request made so loses its referrer and
+    // A Request made from ours with options (ky's, or fetch's init) loses its referrer and
     // referrer policy (the Request constructor resets both when init is not empty): hand them on.
     const { referrer, referrerPolicy } = request;
+    const first = await fetchWithTimeout(request, signal, options);
+    const retriesLeft = budget === undefined ? retry.limit : budget.left;
+    if (first.ok || request.method !== 'GET' || retriesLeft <= 0 || !retry.statusCodes.includes(first.status)) return first;
+    // ky sends nothing for its first attempt: this hook answers it with the response already
+    // here, and ky retries it as it would have retried its own.
+    let answered = false;
+    const beforeRequest = [() => (answered ? undefined : ((answered = true), first))];
     try {
-      if (budget === undefined) return await client(request, { signal, referrer, referrerPolicy });
-      return await client(request, { signal, referrer, referrerPolicy, retry: { limit: Math.max(0, budget.left) }, hooks: { beforeRetry: [() => budget.spend()] } });
+      if (budget === undefined) return await client(request, { signal, referrer, referrerPolicy, hooks: { beforeRequest } });
+      return await client(request, { signal, referrer, referrerPolicy, retry: { limit: Math.max(0, budget.left) }, hooks: { beforeRequest, beforeRetry: [() => budget.spend()] } });
     } catch (error) {
       if (error instanceof HTTPError) return error.response;
       throw error;
     }
   };
+}
+
+/**
+ * One `fetch` of `request` that follows `signal` and rejects with ky's `TimeoutError` (aborting
+ * the request) when its headers take longer than the timeout, as ky's own attempts do.
+ *
+ * @example
+ * const response = await fetchWithTimeout(new Request(url), signal, { retry, timeout: 30_000 });
+ * response.status; // 200
+ */
+function fetchWithTimeout(request: Request, signal: AbortSignal, options: KyTransportOptions): Promise<Response> {
+  const send = options.fetch ?? globalThis.fetch;
+  // The body goes on after the headers: the forwarding stays for as long as `signal` lives.
+  const controller = new AbortController();
+  const forward = () => controller.abort(signal.reason);
+  if (signal.aborted) forward();
+  else signal.addEventListener('abort', forward, { once: true });
+  return new Promise<Response>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      controller.abort();
+      reject(new TimeoutError(request));
+    }, options.timeout);
+    send(request, { signal: controller.signal, referrer: request.referrer, referrerPolicy: request.referrerPolicy }).then(
+      (response) => {
+        clearTimeout(timer);
+        resolve(response);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', forward);
+        reject(error);
+      },
+    );
+  });
 }
