@@ -54,4 +54,14 @@ describe('bundle size', () => {
     }
     expect(size).toBeLessThanOrEqual(budget.polyfillGzipBytes);
   });
+
+  test('the README prints each browser file\'s gzip size, within 3% of what the build made', () => {
+    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    const printed = [...readme.matchAll(/^\| `dist\/([\w.-]+\.min\.js)` \| ([\d,]+) \|/gm)].map(([, file, bytes]) => ({ file, bytes: Number(bytes.replaceAll(',', '')) }));
+    expect(printed.map(({ file }) => file).sort()).toEqual(['polyfill.esm.min.js', 'polyfill.min.js', 'polyfill.page-host.min.js', 'polyfill.page.min.js', 'rx-background-fetch.min.js']);
+    for (const { file, bytes } of printed) {
+      const size = gzipSize(path.join(root, 'dist', file));
+      expect({ file, off: Math.abs(size - bytes) / size <= 0.03 }).toEqual({ file, off: true });
+    }
+  });
 });
