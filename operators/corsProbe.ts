@@ -1,3 +1,5 @@
+import { serverAnswers } from './serverAnswers';
+
 /**
  * Whether a request that failed as a network error was in fact refused by CORS: a page or
  * worker cannot tell the two apart from the error, so this asks the same URL again with
@@ -18,11 +20,5 @@ export async function refusedByCors(request: { readonly url: string; readonly mo
   } catch {
     return false;
   }
-  if (url.origin === origin) return false;
-  try {
-    await fetch(url.href, { method: 'HEAD', mode: 'no-cors', credentials: 'omit', cache: 'no-store', signal });
-    return true;
-  } catch {
-    return false;
-  }
+  return url.origin !== origin && serverAnswers(url.href, 'no-cors', signal);
 }

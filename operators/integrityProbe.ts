@@ -1,3 +1,5 @@
+import { serverAnswers } from './serverAnswers';
+
 /**
  * Whether a request with subresource integrity that failed as a network error may have failed
  * its check: fetch reads such a body whole before it answers and fails like a network error on
@@ -10,11 +12,5 @@
  * else await patience.failed(signal);
  */
 export async function failedIntegrity(request: { readonly url: string; readonly integrity?: string }, signal: AbortSignal): Promise<boolean> {
-  if (!request.integrity) return false;
-  try {
-    await fetch(request.url, { method: 'HEAD', credentials: 'omit', cache: 'no-store', signal });
-    return true;
-  } catch {
-    return false;
-  }
+  return Boolean(request.integrity) && serverAnswers(request.url, 'cors', signal);
 }

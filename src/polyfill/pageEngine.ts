@@ -1,7 +1,5 @@
-import { LocalBackend } from '../localBackend';
-import { resolveManagerOptions, type BackgroundFetchManagerOptions } from '../managerOptions';
-import { readPlatform } from '../platform';
-import { sharedIndexedDBStore } from '../store/indexedDBStore';
+import { defaultBackend } from '../defaultBackend';
+import type { BackgroundFetchManagerOptions } from '../managerOptions';
 import { serveHost } from './serveHost';
 
 /**
@@ -30,7 +28,7 @@ export type StartPageEngine = (scope: string, options: Omit<BackgroundFetchManag
 export const startPageEngine: StartPageEngine = (scope, options) => {
   // The host serves the engine, not a manager: pages checked their calls already. Completion
   // events fire on a target nobody holds: a page cannot run service-worker events (install warns).
-  const backend = new LocalBackend(resolveManagerOptions({ ...options, scope }, readPlatform(), sharedIndexedDBStore), new EventTarget());
+  const backend = defaultBackend({ ...options, scope }, new EventTarget());
   const serving = serveHost(backend, scope, true);
   return {
     async stop() {
