@@ -116,7 +116,7 @@ export function backgroundFetch(fetch: BackgroundFetchInput, options: Background
   const { settleRecord, release } = options;
   return defer(() => {
     let final: FetchTally | undefined;
-    const pending = fetch.requests.map((request, index) => ({ index, request })).filter(({ index }) => seed.records[index].result === '');
+    const pending = fetch.requests.map((request, index) => ({ index, request })).filter(({ index }) => seed.records.at(index)?.result === '');
     const downloads: Observable<FetchTally> =
       seed.state.result !== ''
         ? of(seed)

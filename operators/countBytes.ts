@@ -1,16 +1,17 @@
 import { scan, type OperatorFunction } from 'rxjs';
-import { fatalResults, firstFailure, replaceRecord, settleTally } from './tally';
+import { fatalResults, firstFailure, settleTally } from './tally';
 import type { FetchTally, RecordEvent, RecordStatus } from './types';
 
 /**
  * The byte-counting reducer: folds record events into a {@link FetchTally}; a chunk reads only
- * its own record and copies the record table's shell (no per-record work).
+ * its own record and replaces it in the persistent record table (about 2√n references copied,
+ * no per-record work).
  * A `response` event sets the record's bytes to the bytes it kept (a restart replaces its old
  * bytes, it never adds them twice); a `fetch-error` record's bytes stop counting. When every
  * record has settled, or one settles with a result that ends the fetch at once
  * (`download-total-exceeded`, `quota-exceeded`), the tally carries the final result. Tallies
- * are immutable: each step copies the record table's shell and replaces the one status it
- * changed (the others are shared), so a tally already emitted never changes.
+ * are immutable: each step makes a new {@link RecordTable} that shares every status but the one
+ * it changed, so a tally already emitted never changes.
  *
  * @example
  * import { countBytes, createTally } from 'rx-background-fetch/operators';
@@ -24,7 +25,7 @@ function reduce(tally: FetchTally, event: RecordEvent): FetchTally {
   if (tally.state.result !== '') return tally;
   const records = tally.records;
   const index = event.index;
-  const record = records[index];
+  const record = records.at(index);
   if (record === undefined) throw new RangeError(`countBytes: no record ${index} in a fetch of ${records.length}.`);
   switch (event.type) {
     case 'uploaded':
@@ -32,7 +33,7 @@ function reduce(tally: FetchTally, event: RecordEvent): FetchTally {
     case 'chunk':
       return {
         ...tally,
-        records: replaceRecord(records, index, { ...record, bytes: record.bytes + event.bytes }),
+        records: records.with(index, { ...record, bytes: record.bytes + event.bytes }),
         state: { ...tally.state, downloaded: tally.state.downloaded + event.bytes },
         changed: index,
       };
@@ -45,7 +46,7 @@ function reduce(tally: FetchTally, event: RecordEvent): FetchTally {
         generation: restarted ? record.generation + 1 : record.generation,
       };
       const downloaded = tally.state.downloaded - record.bytes + event.offset;
-      return { ...tally, records: replaceRecord(records, index, next), state: { ...tally.state, downloaded }, changed: index };
+      return { ...tally, records: records.with(index, next), state: { ...tally.state, downloaded }, changed: index };
     }
     case 'settled':
       return settle(tally, index, record, event.result);
@@ -59,7 +60,7 @@ function settle(tally: FetchTally, index: number, record: RecordStatus, result: 
   const dropped = result === 'fetch-error' ? record.bytes : 0;
   const next: FetchTally = {
     state: { ...tally.state, downloaded: tally.state.downloaded - dropped },
-    records: replaceRecord(tally.records, index, { ...record, result, bytes: record.bytes - dropped }),
+    records: tally.records.with(index, { ...record, result, bytes: record.bytes - dropped }),
     settled: tally.settled + 1,
     changed: index,
     waiting: tally.waiting,

@@ -19,6 +19,7 @@ export { fetchRecords, type FetchRecordsOptions } from './fetchRecords';
 export { httpRecord, type HttpRecordOptions } from './httpRecord';
 export { limitDownloadTotal } from './limitDownloadTotal';
 export { memorySink, type MemorySink } from './memorySink';
+export { RecordTable } from './recordTable';
 export { normalizeRetry, type NormalizedRetry, type RetryOptions } from './retryOptions';
 export { createTally, firstFailure, settleTally } from './tally';
 export { throttleProgress } from './throttleProgress';

@@ -1,5 +1,5 @@
 import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
-import { replaceRecord, settleTally } from './tally';
+import { settleTally } from './tally';
 import type { FetchTally } from './types';
 
 /**
@@ -25,7 +25,7 @@ export function limitDownloadTotal(downloadTotal: number): MonoTypeOperatorFunct
             return;
           }
           const overrun = tally.changed;
-          const blamed = overrun < 0 ? tally : { ...tally, records: replaceRecord(tally.records, overrun, { ...tally.records[overrun], result: 'download-total-exceeded' }) };
+          const blamed = overrun < 0 ? tally : { ...tally, records: tally.records.with(overrun, { ...tally.records.at(overrun)!, result: 'download-total-exceeded' }) };
           subscriber.next({ ...settleTally(blamed, 'download-total-exceeded'), changed: overrun });
           subscriber.complete();
         },

@@ -1,3 +1,4 @@
+import { RecordTable } from './recordTable';
 import type { BackgroundFetchFailureReason, BackgroundFetchState, FetchTally, FetchUI, ImageResource, RecordResult, RecordStatus } from './types';
 
 /** A record that has not started yet. */
@@ -26,7 +27,7 @@ export function createTally(
     recordsAvailable: true,
   };
   const ui: FetchUI = { title: fetch.title ?? '', icons: fetch.icons ?? [] };
-  return { state, records: new Array<RecordStatus>(recordCount).fill(freshRecord), settled: 0, changed: -1, waiting: 0, ui };
+  return { state, records: RecordTable.from(new Array<RecordStatus>(recordCount).fill(freshRecord)), settled: 0, changed: -1, waiting: 0, ui };
 }
 
 /** Record results that end the whole fetch at once; the requests they cut off are not failures. */
@@ -38,25 +39,11 @@ export const fatalResults: ReadonlySet<RecordResult> = new Set(['download-total-
  * @example
  * firstFailure([{ ...freshRecord, result: 'success' }, { ...freshRecord, result: 'bad-status' }]); // 'bad-status'
  */
-export function firstFailure(records: readonly RecordStatus[]): BackgroundFetchFailureReason {
+export function firstFailure(records: Iterable<RecordStatus>): BackgroundFetchFailureReason {
   for (const record of records) {
     if (record.result !== 'success' && record.result !== '' && record.result !== 'aborted') return record.result;
   }
   return '';
-}
-
-/**
- * A copy of `records` with entry `index` replaced: the shell is copied, every other status is
- * shared, so an emitted tally never changes and a step costs one array copy, not one per record.
- *
- * @example
- * const next = replaceRecord(tally.records, 0, { ...tally.records[0], bytes: 10 });
- * next !== tally.records; // true, and tally.records[0] is as it was
- */
-export function replaceRecord(records: readonly RecordStatus[], index: number, record: RecordStatus): RecordStatus[] {
-  const next = records.slice();
-  next[index] = record;
-  return next;
 }
 
 /**

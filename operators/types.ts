@@ -1,3 +1,5 @@
+import type { RecordTable } from './recordTable';
+
 /** The outcome of a whole background fetch: `""` while it runs. */
 export type BackgroundFetchResult = '' | 'success' | 'failure';
 
@@ -215,13 +217,13 @@ export interface FetchUI {
  * `waiting` counts the records waiting for the network now.
  *
  * @example
- * tally$.subscribe((t: FetchTally) => console.log(t.state.downloaded, t.records[t.changed]));
+ * tally$.subscribe((t: FetchTally) => console.log(t.state.downloaded, t.records.at(t.changed)));
  */
 export interface FetchTally {
   /** The public state: what registrations show. */
   readonly state: BackgroundFetchState;
-  /** One status per record, by index. */
-  readonly records: readonly RecordStatus[];
+  /** One status per record, by index (`records.at(i)`): a persistent table, see {@link RecordTable}. */
+  readonly records: RecordTable;
   /** How many records have ended. */
   readonly settled: number;
   /** The index of the record this step touched, or -1. */

@@ -1,6 +1,7 @@
 import { NEVER, map, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { backgroundFetch, type TailStep } from '../../operators/backgroundFetch';
+import { RecordTable } from '../../operators/recordTable';
 import { createTally, settleTally } from '../../operators/tally';
 import type { FetchTally, RecordEvent, RecordResult, StoredRequest } from '../../operators/types';
 import { chunk, response, settled, summaryScheduler } from './recordEvents';
@@ -19,7 +20,7 @@ const summary = (tally: FetchTally): Summary => ({
   downloaded: tally.state.downloaded,
   reason: tally.state.result === '' ? '' : tally.state.failureReason || 'success',
   available: tally.state.recordsAvailable,
-  records: tally.records.map((r) => (r.result === '' ? String(r.bytes) : `${r.bytes} ${r.result}`)),
+  records: tally.records.toArray().map((r) => (r.result === '' ? String(r.bytes) : `${r.bytes} ${r.result}`)),
 });
 const at = (downloaded: number, records: string[], reason = '', available = true): Summary => ({ downloaded, reason, available, records });
 
@@ -51,7 +52,7 @@ describe('backgroundFetch', () => {
   it('tells settleRecord each result before it is counted, and runs only the records not settled in the seed', () => {
     const seen: [number, RecordResult][] = [];
     const seed0 = createTally({ id: 'f', downloadTotal: 0, uploadTotal: 0 }, 2);
-    const seed: FetchTally = { ...seed0, records: [{ response: null, bytes: 5, result: 'success', generation: 0 }, seed0.records[1]], settled: 1, state: { ...seed0.state, downloaded: 5 } };
+    const seed: FetchTally = { ...seed0, records: RecordTable.from([{ response: null, bytes: 5, result: 'success', generation: 0 }, seed0.records.at(1)!]), settled: 1, state: { ...seed0.state, downloaded: 5 } };
     const started: number[] = [];
     testScheduler.run(({ cold, expectObservable }) => {
       const tallies = backgroundFetch(fetchOf(2), {

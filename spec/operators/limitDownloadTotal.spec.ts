@@ -18,7 +18,7 @@ const summary = (tally: FetchTally): Summary => ({
   downloaded: tally.state.downloaded,
   result: tally.state.result,
   reason: tally.state.failureReason,
-  records: tally.records.map((r) => (r.result === '' ? String(r.bytes) : `${r.bytes} ${r.result}`)),
+  records: tally.records.toArray().map((r) => (r.result === '' ? String(r.bytes) : `${r.bytes} ${r.result}`)),
   changed: tally.changed,
 });
 const running = (downloaded: number, records: string[], changed: number): Summary => ({ downloaded, result: '', reason: '', records, changed });

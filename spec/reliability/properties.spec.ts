@@ -14,6 +14,7 @@
 import fc from 'fast-check';
 import { BehaviorSubject, EMPTY, Subject, Subscription, VirtualTimeScheduler, distinctUntilChanged, map, of } from 'rxjs';
 import { backgroundFetch } from '../../operators/backgroundFetch';
+import { RecordTable } from '../../operators/recordTable';
 import { createTally, firstFailure } from '../../operators/tally';
 import { throttleProgress } from '../../operators/throttleProgress';
 import type { BackgroundFetchFailureReason, BackgroundFetchState, FetchTally, RecordEvent, RecordResult, RecordStatus, StoredResponse } from '../../operators/types';
@@ -134,9 +135,9 @@ function runScenario({ records, downloadTotal, interval, steps }: Scenario): voi
 
   /** The invariant every emitted tally keeps: `downloaded` = stored bytes of records that have not failed. */
   const checkTally = (tally: FetchTally) => {
-    const counted = held.map((record, index) => (tally.records[index].result === 'fetch-error' ? 0 : record.bytes));
+    const counted = held.map((record, index) => (tally.records.at(index)!.result === 'fetch-error' ? 0 : record.bytes));
     expect(tally.state.downloaded).toBe(sum(counted));
-    tally.records.forEach((record, index) => {
+    tally.records.toArray().forEach((record, index) => {
       if (record.result !== 'fetch-error') expect(record.bytes).toBe(held[index].bytes);
     });
   };
@@ -144,7 +145,7 @@ function runScenario({ records, downloadTotal, interval, steps }: Scenario): voi
   const start = (): Segment => {
     const base = createTally({ id: 'p', downloadTotal, uploadTotal: 0 }, records);
     const seedRecords: RecordStatus[] = held.map((record) => ({ response: record.response, bytes: record.bytes, result: record.result, generation: 0 }));
-    const seed: FetchTally = { ...base, records: seedRecords, state: { ...base.state, downloaded: sum(held.map((record) => record.bytes)) }, settled: held.filter((record) => record.result !== '').length };
+    const seed: FetchTally = { ...base, records: RecordTable.from(seedRecords), state: { ...base.state, downloaded: sum(held.map((record) => record.bytes)) }, settled: held.filter((record) => record.result !== '').length };
     const events = new Subject<RecordEvent>();
     const abort$ = new Subject<void>();
     const tally$ = new BehaviorSubject<FetchTally>(seed);

@@ -1,4 +1,5 @@
 import { createTally, firstFailure, settleTally } from '../../operators/tally';
+import { RecordTable } from '../../operators/recordTable';
 import { BehaviorSubject, Observable } from 'rxjs';
 import type { TailStep } from '../../operators/backgroundFetch';
 import type { BackgroundFetchFailureReason, FetchTally, FetchUI, RecordStatus, StoredRequest, Transport } from '../../operators/types';
@@ -275,7 +276,7 @@ function seedOf({ fetch, records, settled }: LoadedFetch): FetchTally {
     if (record.result !== '') count++;
     return { response: record.response, bytes: record.bytes, result: record.result, generation: 0 };
   });
-  const seed: FetchTally = { ...tally, records: statuses, state: { ...tally.state, downloaded, uploaded }, settled: count };
+  const seed: FetchTally = { ...tally, records: RecordTable.from(statuses), state: { ...tally.state, downloaded, uploaded }, settled: count };
   if (settled !== null) return settleTally(seed, settled.failureReason);
   return count === records.length ? settleTally(seed, firstFailure(seed.records)) : seed;
 }

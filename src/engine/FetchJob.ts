@@ -135,7 +135,7 @@ export class FetchJob implements RecordSource {
     const sink = this.#context.settings.store.sink(this.fetch.key);
     const { records } = this.#tally$.getValue();
     await Promise.all(
-      records.map(async ({ result, response, bytes }, index) => {
+      records.toArray().map(async ({ result, response, bytes }, index) => {
         // Records that ended whole were counted as stored; the ones cut off (by abort, or by the
         // record whose bytes passed downloadTotal or the quota, itself included) may have had a
         // write land after their last count.
@@ -183,7 +183,7 @@ export class FetchJob implements RecordSource {
     const records = this.#tally$.getValue().records;
     const matches: number[] = [];
     this.fetch.requests.forEach((stored, index) => {
-      if (query === undefined || requestMatches(query, queryKey, stored, keys[index], records[index].response, options)) matches.push(index);
+      if (query === undefined || requestMatches(query, queryKey, stored, keys[index], records.at(index)!.response, options)) matches.push(index);
     });
     return matches;
   }
@@ -199,14 +199,14 @@ export class FetchJob implements RecordSource {
   }
 
   current(index: number): RecordStatus {
-    return this.#tally$.getValue().records[index];
+    return this.#tally$.getValue().records.at(index)!;
   }
 
   /** The record's status now, then whenever a tally touches it; errors `AbortError` once the job stopped unsettled. */
   watch(index: number): Observable<RecordStatus> {
     const statuses = this.#tallies().pipe(
       filter((tally, seen) => seen === 0 || tally.changed === index || tally.changed === -1 || tally.state.result !== ''),
-      map((tally) => tally.records[index]),
+      map((tally) => tally.records.at(index)!),
     );
     return merge(statuses, this.#cutOff$);
   }

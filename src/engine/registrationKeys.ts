@@ -57,7 +57,7 @@ export function storedFetchOf(registration: object): StoredFetch | undefined {
  *
  * @example
  * const records = recordsOf(registration);
- * records?.tally.records[0].response?.status; // 200
+ * records?.tally.records.at(0)?.response?.status; // 200
  */
 export function recordsOf(registration: object): FetchRecords | undefined {
   return recordsOfView.get(registration);

@@ -37,8 +37,8 @@ export function followRecords(records: Pick<FetchRecords, 'tally' | 'tallies$'>,
   const subscription = records.tallies$.subscribe((tally) => {
     let now = false;
     // A final tally, and one that names no record (records released), may touch any of them.
-    if (tally.changed >= 0 && tally.state.result === '') now = see(tally.changed, tally.records[tally.changed]);
-    else tally.records.forEach((status, index) => (now = see(index, status) || now));
+    if (tally.changed >= 0 && tally.state.result === '') now = see(tally.changed, tally.records.at(tally.changed)!);
+    else tally.records.toArray().forEach((status, index) => (now = see(index, status) || now));
     if (now) urgent();
   });
   return {
