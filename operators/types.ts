@@ -56,7 +56,7 @@ export type RecordResult =
  * const stored: StoredRequest = { url: 'https://example.test/a', method: 'GET', headers: [], body: null };
  */
 export interface StoredRequest {
-  /** The absolute URL. */
+  /** The absolute URL, serialized (as `Request.url` gives it). */
   readonly url: string;
   /** The method, e.g. `GET`. */
   readonly method: string;
