@@ -211,8 +211,8 @@ export class FetchJob implements RecordSource {
     return merge(statuses, this.#cutOff$);
   }
 
-  readChunks(index: number, from: number): Promise<Uint8Array[]> {
-    return this.#context.settings.store.readChunks(this.fetch.key, index, from);
+  readChunks(index: number, from: number, count?: number): Promise<Uint8Array[]> {
+    return this.#context.settings.store.readChunks(this.fetch.key, index, from, count);
   }
 
   #tallies(): Observable<FetchTally> {

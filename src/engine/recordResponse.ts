@@ -8,8 +8,8 @@ export interface RecordSource {
   current(index: number): RecordStatus;
   /** Emits the record's status now and whenever it may have changed; errors once the fetch's records are gone. */
   watch(index: number): Observable<RecordStatus>;
-  /** Stored body chunks from chunk number `from` on. */
-  readChunks(index: number, from: number): Promise<Uint8Array[]>;
+  /** Stored body chunks from chunk number `from` on, at most `count` when given. */
+  readChunks(index: number, from: number, count?: number): Promise<Uint8Array[]>;
 }
 
 const failed = new Set(['fetch-error', 'quota-exceeded', 'download-total-exceeded']);
@@ -32,8 +32,8 @@ export async function recordResponse(source: RecordSource, index: number): Promi
 
 /**
  * {@link recordResponse} whose body is always read as a stream: for a page, where each read of
- * stored chunks is a call to the host and the body arrives in one reply anyway (and the page build
- * need not carry the one-copy join).
+ * stored chunks is a call to the host, a few chunks a reply (the page build need not carry the
+ * one-copy join).
  *
  * @example
  * const response = await streamedRecordResponse(mirror, 0);
@@ -145,6 +145,10 @@ function concat(chunks: Uint8Array[], expected: number): Uint8Array {
   return bytes;
 }
 
+// Chunks a body stream reads from the store at a time: the store's chunks are write groups (up to
+// about 1 MB each), so a large body goes through memory a few megabytes at a time, never whole.
+const streamedChunks = 16;
+
 /** The stored bytes of one record as a stream that waits for more until the record ends. */
 function bodyStream(source: RecordSource, index: number, generation: number): ReadableStream<Uint8Array> {
   let position = 0;
@@ -153,7 +157,7 @@ function bodyStream(source: RecordSource, index: number, generation: number): Re
     {
       async pull(controller) {
         for (;;) {
-          const chunks = await source.readChunks(index, position);
+          const chunks = await source.readChunks(index, position, streamedChunks);
           if (chunks.length > 0) {
             position += chunks.length;
             for (const chunk of chunks) {

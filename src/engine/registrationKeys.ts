@@ -21,8 +21,8 @@ export interface FetchRecords {
   readonly tallies$: Observable<FetchTally>;
   /** The title and icons of its UI: now, then each `updateUI()`. */
   readonly ui$: Observable<FetchUI>;
-  /** Stored body chunks of record `index` from chunk number `from` on. */
-  readChunks(index: number, from: number): Promise<Uint8Array[]>;
+  /** Stored body chunks of record `index` from chunk number `from` on, at most `count` when given. */
+  readChunks(index: number, from: number, count?: number): Promise<Uint8Array[]>;
 }
 
 // Module-level as a private field would be (keyed by the registration, gone with it): the polyfill

@@ -119,7 +119,7 @@ export function createHost(
     getIds: () => backend.getIds(),
     abort: async ({ key }) => (await watched.get(key)?.registration.abort()) ?? false,
     // A chunk that views part of a larger buffer would cross realms with all of that buffer.
-    chunks: async ({ key, index, from }) => (await recordsNamed(key).readChunks(index, from)).map((chunk) => (chunk.byteLength === chunk.buffer.byteLength ? chunk : chunk.slice())),
+    chunks: async ({ key, index, from, count }) => (await recordsNamed(key).readChunks(index, from, count)).map((chunk) => (chunk.byteLength === chunk.buffer.byteLength ? chunk : chunk.slice())),
   };
 
   return {

@@ -12,18 +12,18 @@ const unmoved: RecordStatus = { response: null, bytes: 0, result: '', generation
  * the host; the only call it makes is `readChunks`, once a body is read.
  *
  * @example
- * const records = new MirroredRecords(requests, (index, from) => call({ method: 'chunks', key, index, from }));
+ * const records = new MirroredRecords(requests, (index, from, count) => call({ method: 'chunks', key, index, from, count }));
  * records.update(fetch.records);
  */
 export class MirroredRecords implements RecordSource {
   readonly requests: readonly StoredRequest[];
-  readonly readChunks: (index: number, from: number) => Promise<Uint8Array[]>;
+  readonly readChunks: (index: number, from: number, count?: number) => Promise<Uint8Array[]>;
   readonly #statuses: RecordStatus[];
   /** The index of each record that changed. */
   readonly #changed = new Subject<number>();
   readonly #keys: [string[] | undefined, string[] | undefined] = [undefined, undefined];
 
-  constructor(requests: readonly StoredRequest[], readChunks: (index: number, from: number) => Promise<Uint8Array[]>) {
+  constructor(requests: readonly StoredRequest[], readChunks: (index: number, from: number, count?: number) => Promise<Uint8Array[]>) {
     this.requests = requests;
     this.readChunks = readChunks;
     this.#statuses = requests.map(() => unmoved);

@@ -51,16 +51,17 @@ export function readFetch(s: IDBObjectStore, key: string): Promise<KnownFetch | 
 }
 
 /**
- * Reads a record's chunks from number `from` on, in the transaction of `s`; with `checkRow`, in
- * the same transaction reads its row too, rejecting `TypeError` when the record is not stored.
+ * Reads a record's chunks from number `from` on (at most `count` when given), in the transaction
+ * of `s`; with `checkRow`, in the same transaction reads its row too, rejecting `TypeError` when
+ * the record is not stored.
  *
  * @example
  * const buffers = await store('readonly', (s) => readChunks(s, key, 0, 0, true));
  */
-export function readChunks(s: IDBObjectStore, key: string, index: number, from: number, checkRow: boolean): Promise<ArrayBuffer[]> {
+export function readChunks(s: IDBObjectStore, key: string, index: number, from: number, checkRow: boolean, count?: number): Promise<ArrayBuffer[]> {
   return new Promise((resolve, reject) => {
     const row = checkRow ? s.get(keys.record(key, index)) : undefined;
-    const chunks = s.getAll(keys.chunks(key, index, from));
+    const chunks = s.getAll(keys.chunks(key, index, from), count);
     if (row !== undefined) row.onerror = () => reject(row.error);
     chunks.onerror = () => reject(chunks.error);
     chunks.onsuccess = () => {

@@ -185,15 +185,15 @@ function createIndexedDBStore(database: string): BackgroundFetchStore {
         },
       };
     },
-    async readChunks(key, index, from) {
+    async readChunks(key, index, from, count) {
       const entry = known.get(key);
       const row = entry?.records[index];
       // Nothing written from `from` on, as far as this realm wrote: no read (a body stream waiting for more).
       if (row !== undefined && from >= row.chunks) return [];
       // A whole finished body (a read-back) comes with the next ones, a transaction for several.
-      const buffers = await (entry !== undefined && row !== undefined && from === 0 && finished(row)
+      const buffers = await (entry !== undefined && row !== undefined && from === 0 && count === undefined && finished(row)
         ? ahead.take(key, entry, index)
-        : store('readonly', (s) => readChunks(s, key, index, from, row === undefined)));
+        : store('readonly', (s) => readChunks(s, key, index, from, row === undefined, count)));
       return buffers.map((buffer) => new Uint8Array(buffer));
     },
   };

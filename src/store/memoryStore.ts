@@ -85,8 +85,8 @@ export function createMemoryStore(): BackgroundFetchStore {
         },
       };
     },
-    async readChunks(key, index, from) {
-      return record(key, index).chunks.slice(from);
+    async readChunks(key, index, from, count = Infinity) {
+      return record(key, index).chunks.slice(from, from + count);
     },
   };
 }

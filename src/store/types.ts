@@ -86,8 +86,10 @@ export interface BackgroundFetchStore {
   /** Where the fetch stage writes the bodies of fetch `key`. */
   sink(key: string): BodySink;
   /**
-   * Body chunks of a record from chunk number `from` on (what is stored now; may be none).
-   * Rejects with a `TypeError` when the fetch or record is no longer stored.
+   * Body chunks of a record from chunk number `from` on (what is stored now; may be none), at
+   * most `count` of them when it is given: a body stream reads a few at a time, so that a large
+   * body is never in memory whole. Rejects with a `TypeError` when the fetch or record is no
+   * longer stored.
    */
-  readChunks(key: string, index: number, from: number): Promise<Uint8Array[]>;
+  readChunks(key: string, index: number, from: number, count?: number): Promise<Uint8Array[]>;
 }
