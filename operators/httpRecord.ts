@@ -276,9 +276,9 @@ function holdsAll(asked: ByteSpan, held: number, response: StoredResponse): bool
   return held > 0 && span.first + held === spanEnd(span, completeLength(response));
 }
 
-/** The request of one attempt: `range` (with its `If-Range` validator) replaces the request's own Range to resume. */
-/** The request an attempt sends: the stored one, with the resume's `Range` and `If-Range`. */
+/** The request an attempt sends: the stored one, with the resume's `Range` (replacing the request's own) and `If-Range`. */
 function toRequest(stored: StoredRequest, range: string | null, validator: string | null, signal: AbortSignal): Request {
+  if (range === null && validator === null) return toLiveRequest(stored, { signal });
   const headers = new Headers(stored.headers as [string, string][]);
   if (range !== null) headers.set('Range', range);
   if (validator !== null) headers.set('If-Range', validator);
