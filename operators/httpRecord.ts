@@ -7,6 +7,7 @@ import { NetworkPatience, checkPatience, defaultPatience } from './networkPatien
 import { normalizeRetry, type NormalizedRetry, type RetryOptions } from './retryOptions';
 import { readBody } from './readBody';
 import { toLiveRequest } from './requestCodec';
+import { requestDefaults } from './requestDefaults';
 import { StoreFailure } from './storeFailure';
 import { maxTimerDelay } from './timerLimit';
 import type { BodySink, FetchRecord, RecordEvent, RecordResult, RetryBudget, StoredRequest, StoredResponse, Transport } from './types';
@@ -276,13 +277,13 @@ function holdsAll(asked: ByteSpan, held: number, response: StoredResponse): bool
   return held > 0 && span.first + held === spanEnd(span, completeLength(response));
 }
 
-/** The request of one attempt: `range` (with its `If-Range` validator) replaces the request's own Range to resume. */
-/** The request an attempt sends: the stored one, with the resume's `Range` and `If-Range`. */
+/** The request an attempt sends: the stored one, with the resume's `Range` (replacing the request's own) and `If-Range`. */
 function toRequest(stored: StoredRequest, range: string | null, validator: string | null, signal: AbortSignal): Request {
+  if (range === null && validator === null) return toLiveRequest(stored, { signal }, requestDefaults);
   const headers = new Headers(stored.headers as [string, string][]);
   if (range !== null) headers.set('Range', range);
   if (validator !== null) headers.set('If-Range', validator);
-  return toLiveRequest(stored, { headers, signal });
+  return toLiveRequest(stored, { headers, signal }, requestDefaults);
 }
 
 function toStoredResponse(response: Response, requestURL: string): StoredResponse {

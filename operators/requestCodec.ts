@@ -16,6 +16,9 @@ export const requestProperties = ['mode', 'credentials', 'cache', 'redirect', 'r
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** A value for some of the {@link requestProperties}. */
+export type RequestMembers = Partial<Readonly<Record<(typeof requestProperties)[number], string>>>;
+
 /**
  * A `Request` as plain, structured-cloneable data, its body read into an `ArrayBuffer` (from a
  * clone, so the caller's request stays usable). Rejects `TypeError` when the body cannot be read.
@@ -44,13 +47,15 @@ export async function storeRequest(request: Request): Promise<StoredRequest> {
 
 /**
  * A live `Request` again from stored data, body included, every kept member as it was stored;
- * `init` overrides them (the pipeline adds `Range` headers and its abort signal).
+ * `init` overrides them (the pipeline adds `Range` headers and its abort signal). Members whose
+ * value is the one in `unchanged` are left out of the constructor's init: give it what
+ * `new Request(url)` has anyway (`requestDefaults`), and they are not checked again.
  *
  * @example
  * const request = toLiveRequest(stored, { signal });
  * request.referrerPolicy === stored.referrerPolicy; // true
  */
-export function toLiveRequest(stored: StoredRequest, init: RequestInit = {}): Request {
+export function toLiveRequest(stored: StoredRequest, init: RequestInit = {}, unchanged: RequestMembers = {}): Request {
   const kept: Writable<RequestInit> = { method: stored.method, headers: stored.headers as [string, string][] };
   // A Blob, not the ArrayBuffer: Node's fetch (undici) keeps a copy of a buffer body as the
   // source it re-sends on a 307/308, and its byte stream detaches that copy on the first send,
@@ -60,7 +65,7 @@ export function toLiveRequest(stored: StoredRequest, init: RequestInit = {}): Re
   if (stored.body !== null && stored.method !== 'GET' && stored.method !== 'HEAD') kept.body = new Blob([stored.body]);
   for (const name of requestProperties) {
     const value = stored[name];
-    if (value !== undefined) kept[name] = value as never;
+    if (value !== undefined && value !== unchanged[name]) kept[name] = value as never;
   }
   // The constructor refuses `navigate` (only the browser makes those); fetch's own answer is to
   // send such a request again as `same-origin` (the `Request` constructor's steps, fetch.spec.whatwg.org/#dom-request).

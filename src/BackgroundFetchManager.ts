@@ -6,7 +6,7 @@ import { invalidState } from './errors';
 import type { BackgroundFetchManagerEventMap } from './eventMaps';
 import { checkId, normalizeFetchOptions, type BackgroundFetchOptions } from './fetchOptions';
 import type { BackgroundFetchManagerOptions } from './managerOptions';
-import { storeRequest, toRequests } from './normalizeRequests';
+import { isRequest, storeRequest, toRequests } from './normalizeRequests';
 import { idlMembers } from './idlMembers';
 
 /**
@@ -43,7 +43,7 @@ export class BackgroundFetchManager extends EventTarget {
     try {
       const settings = normalizeFetchOptions(options);
       const list = toRequests(requests, this.#backend.baseURL);
-      const stored = await Promise.all(list.map(storeRequest));
+      const stored = await Promise.all(list.map((entry) => (isRequest(entry) ? storeRequest(entry) : entry)));
       this.#checkOpen('fetch');
       return await this.#backend.fetch(id, stored, settings);
     } finally {

@@ -16,18 +16,22 @@ export const recordToken = Symbol('BackgroundFetchRecord');
 export class BackgroundFetchRecord {
   // @ts-expect-error TS6133: never read; it runs once, for its effect (see idlMembers).
   static #idl = /* @__PURE__ */ idlMembers(this, 'BackgroundFetchRecord');
-  readonly #request: Request;
+  // Made on first read: matchAll() over 2,000 records spent most of its time building Requests
+  // that a read-back of the responses never looks at.
+  readonly #makeRequest: () => Request;
+  #request: Request | undefined;
   readonly #ready: () => Promise<Response>;
   #promise: Promise<Response> | undefined;
 
-  constructor(token: typeof recordToken, request: Request, responseReady: () => Promise<Response>) {
+  constructor(token: typeof recordToken, request: () => Request, responseReady: () => Promise<Response>) {
     if (token !== recordToken) throw new TypeError('Illegal constructor: records come from registration.match() and matchAll().');
-    this.#request = request;
+    this.#makeRequest = request;
     this.#ready = responseReady;
   }
 
-  /** The request, body included. */
+  /** The request, body included (created on first read, then the same object). */
   get request(): Request {
+    this.#request ??= this.#makeRequest();
     return this.#request;
   }
 

@@ -96,7 +96,7 @@ export class LocalBackend implements ManagerBackend {
         waiting$: job.waiting$,
         abort: async () => job.abort(),
         matchAll: async (request, options) =>
-          job.match(request, options, baseURL).map((index) => new BackgroundFetchRecord(recordToken, toLiveRequest(job.fetch.requests[index]), () => recordResponse(job, index))),
+          job.match(request, options, baseURL).map((index) => new BackgroundFetchRecord(recordToken, () => toLiveRequest(job.fetch.requests[index]), () => recordResponse(job, index))),
       });
       this.#views.set(job, view);
       rememberFetch(view, job);

@@ -88,10 +88,11 @@ function firstWith<T>(source: Observable<T>, predicate: (value: T) => boolean): 
  * response.url; // head.url
  */
 export function toResponse(head: StoredResponse, body: BodyInit | null): Response {
-  const headers = new Headers();
+  // A list, not a Headers: the Response constructor copies whatever it is given into its own.
+  const headers: [string, string][] = [];
   for (const [name, value] of head.headers) {
     const lower = name.toLowerCase();
-    if (lower !== 'content-range' && lower !== 'content-length') headers.append(name, value);
+    if (lower !== 'content-range' && lower !== 'content-length') headers.push([name, value]);
   }
   const response = new Response(body, { status: head.status, statusText: head.statusText, headers });
   Object.defineProperty(response, 'url', { value: head.url, enumerable: true });

@@ -189,7 +189,7 @@ export class RemoteBackend implements ManagerBackend {
   #matchAll(records: MirroredRecords, request: RequestInfo | URL | undefined, options: MatchOptions): BackgroundFetchRecord[] {
     const query = request === undefined ? undefined : toQuery(request, this.baseURL);
     const found = matchingRecords(query, records.requests, (ignoreSearch) => records.keys(ignoreSearch), (index) => records.current(index).response, options);
-    return found.map((index) => new BackgroundFetchRecord(recordToken, toLiveRequest(records.requests[index]), () => streamedRecordResponse(records, index)));
+    return found.map((index) => new BackgroundFetchRecord(recordToken, () => toLiveRequest(records.requests[index]), () => streamedRecordResponse(records, index)));
   }
 }
 

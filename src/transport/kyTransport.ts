@@ -90,7 +90,7 @@ function fetchWithTimeout(request: Request, signal: AbortSignal, options: KyTran
       controller.abort();
       reject(new TimeoutError(request));
     }, options.timeout);
-    send(request, { signal: controller.signal, referrer: request.referrer, referrerPolicy: request.referrerPolicy }).then(
+    send(request, sendInit(request, controller.signal)).then(
       (response) => {
         clearTimeout(timer);
         resolve(response);
@@ -102,4 +102,20 @@ function fetchWithTimeout(request: Request, signal: AbortSignal, options: KyTran
       },
     );
   });
+}
+
+/**
+ * The init that sends `request` as it is: an init resets the request's referrer and referrer
+ * policy to `about:client` and `""`, so they are given again, but only when they differ (a
+ * referrer given is parsed as a URL again, for every request).
+ *
+ * @example
+ * sendInit(new Request(url), signal); // { signal }
+ * sendInit(new Request(url, { referrerPolicy: 'no-referrer' }), signal); // { signal, referrerPolicy: 'no-referrer' }
+ */
+function sendInit(request: Request, signal: AbortSignal): RequestInit {
+  const init: RequestInit = { signal };
+  if (request.referrer !== 'about:client') init.referrer = request.referrer;
+  if (request.referrerPolicy !== '') init.referrerPolicy = request.referrerPolicy;
+  return init;
 }
