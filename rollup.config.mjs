@@ -101,7 +101,7 @@ export default [
   browserFile('src/script.ts', 'dist/rx-background-fetch.min.js', 'iife'),
   browserFile('src/polyfill.ts', 'dist/polyfill.min.js', 'iife'),
   browserFile('src/polyfill.ts', 'dist/polyfill.esm.min.js', 'es'),
-  browserFile('src/polyfillPage.ts', 'dist/polyfill.page.min.js', 'iife', { plugins: [pageBuild], minify: { ecma: 2020, compress: { passes: 3 }, format: { comments: false, ecma: 2020 } } }),
+  browserFile('src/polyfillPage.ts', 'dist/polyfill.page.min.js', 'iife', { plugins: [pageBuild], minify: { ecma: 2020, compress: { passes: 4 }, format: { comments: false, ecma: 2020 } } }),
   // Defines no RxBackgroundFetch: the page's own is the page build's.
   browserFile('src/polyfill/page/engineScript.ts', 'dist/polyfill.page-host.min.js', 'iife', { global: false }),
 ];

@@ -146,9 +146,15 @@ function concat(chunks: Uint8Array[], expected: number): Uint8Array {
   return bytes;
 }
 
-// Chunks a body stream reads from the store at a time: the store's chunks are write groups (up to
-// about 1 MB each), so a large body goes through memory a few megabytes at a time, never whole.
-const streamedChunks = 16;
+/**
+ * Chunks a body stream reads from the store at a time (and the host sends a page per call): the
+ * store's chunks are write groups (up to about 1 MB each), so a large body goes through memory a
+ * few megabytes at a time, never whole.
+ *
+ * @example
+ * const chunks = await store.readChunks(key, index, position, streamedChunks);
+ */
+export const streamedChunks = 16;
 
 /** The stored bytes of one record as a stream that waits for more until the record ends. */
 function bodyStream(source: RecordSource, index: number, generation: number): ReadableStream<Uint8Array> {

@@ -1,6 +1,7 @@
 import type { BackgroundFetchState } from '../../operators/types';
 import type { BackgroundFetchRegistration } from '../BackgroundFetchRegistration';
 import type { ManagerBackend } from '../backend';
+import { streamedChunks } from '../engine/recordResponse';
 import { recordsOf, type FetchRecords } from '../engine/registrationKeys';
 import { invalidState } from '../errors';
 import type { Answers, Call, Message, RemoteFetch } from './protocol';
@@ -119,7 +120,7 @@ export function createHost(
     getIds: () => backend.getIds(),
     abort: async ({ key }) => (await watched.get(key)?.registration.abort()) ?? false,
     // A chunk that views part of a larger buffer would cross realms with all of that buffer.
-    chunks: async ({ key, index, from, count }) => (await recordsNamed(key).readChunks(index, from, count)).map((chunk) => (chunk.byteLength === chunk.buffer.byteLength ? chunk : chunk.slice())),
+    chunks: async ({ key, index, from }) => (await recordsNamed(key).readChunks(index, from, streamedChunks)).map((chunk) => (chunk.byteLength === chunk.buffer.byteLength ? chunk : chunk.slice())),
   };
 
   return {

@@ -12,7 +12,7 @@ const unmoved: RecordStatus = { response: null, bytes: 0, result: '', generation
  * the host; the only call it makes is `readChunks`, once a body is read.
  *
  * @example
- * const records = new MirroredRecords(requests, (index, from, count) => call({ method: 'chunks', key, index, from, count }));
+ * const records = new MirroredRecords(requests, (index, from) => call({ method: 'chunks', key, index, from }));
  * records.update(fetch.records);
  */
 export class MirroredRecords implements RecordSource {

@@ -36,8 +36,8 @@ export type Call =
   | { readonly method: 'get'; readonly id: string }
   | { readonly method: 'getIds' }
   | { readonly method: 'abort'; readonly key: string }
-  /** A record's stored body chunks from chunk number `from` on, at most `count`: the only call reading records makes. */
-  | { readonly method: 'chunks'; readonly key: string; readonly index: number; readonly from: number; readonly count?: number };
+  /** A record's stored body chunks from chunk number `from` on, a body stream's few at most: the only call reading records makes. */
+  | { readonly method: 'chunks'; readonly key: string; readonly index: number; readonly from: number };
 
 /** What each call answers. */
 export interface Answers {

@@ -164,7 +164,7 @@ export class RemoteBackend implements ManagerBackend {
     const state = new BehaviorSubject(fetch.state);
     const waiting = new BehaviorSubject(fetch.waiting && fetch.state.result === '');
     const { key } = fetch;
-    const records = new MirroredRecords(requests, (index, from, count) => this.#call({ method: 'chunks', key, index, from, count }));
+    const records = new MirroredRecords(requests, (index, from) => this.#call({ method: 'chunks', key, index, from }));
     records.update(fetch.records);
     let mirror: Mirror | undefined;
     const registration = new BackgroundFetchRegistration(registrationToken, {
