@@ -14,6 +14,8 @@ export interface ReadBodyOptions {
   readonly attempt: { readonly signal: AbortSignal; abort(reason: unknown): void };
   /** Called with the size of each write once it is stored. */
   readonly stored: (bytes: number) => void;
+  /** Called once the body was read to its end, before its last writes have landed. */
+  readonly ended?: () => void;
 }
 
 /**
@@ -64,6 +66,7 @@ export async function readBody(body: ReadableStream<Uint8Array>, options: ReadBo
         if (value.byteLength > 0) writes.add(value);
       }
       ended = true;
+      options.ended?.();
     } catch (error) {
       // A record that stopped keeps only what has landed; a body that broke off or stalled had
       // every byte before the break right, so they are stored before the record resumes after them.
