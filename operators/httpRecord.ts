@@ -220,8 +220,9 @@ async function runRecord(
       if (response.body !== null) {
         // A body read to its end settles the record once it has landed, unless it is a part that
         // may leave more to fetch: only then is the record done with the network.
-        const ended = partial === null || partial.end === null ? read : undefined;
-        await readBody(response.body, { sink: context.sink, index, timeout: context.timeout, signal, attempt, stored, ended });
+        const result: RecordResult | undefined = partial === null ? (response.ok ? 'success' : 'bad-status') : partial.end === null ? 'success' : undefined;
+        const ended = result === undefined ? undefined : read;
+        await readBody(response.body, { sink: context.sink, index, timeout: context.timeout, signal, attempt, stored, ended, result });
       }
       attempt.drained();
       if (partial === null) {

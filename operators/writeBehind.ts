@@ -1,5 +1,5 @@
 import { StoreFailure } from './storeFailure';
-import type { BodySink } from './types';
+import type { BodySink, RecordResult } from './types';
 
 /** The writes of one body into a sink, one (group) in flight at a time (see {@link writeBehind}). */
 export interface WriteBehind {
@@ -9,6 +9,8 @@ export interface WriteBehind {
   room(): Promise<void> | undefined;
   /** Writes everything held; resolves once it is stored (and reported), rejects with the {@link StoreFailure}. */
   flush(): Promise<void>;
+  /** The body ended and will settle with `result`: when nothing is held, the sink may store it with the write in flight. */
+  end(result: RecordResult): void;
   /** Forgets what is held and writes nothing more (the record stopped); a write in flight still lands, unreported. */
   drop(): void;
   /** Why a write failed, once one has. */
@@ -73,6 +75,9 @@ export function writeBehind(sink: BodySink, index: number, stored: (bytes: numbe
         else if (heldBytes > 0) write();
         else return;
       }
+    },
+    end(result) {
+      if (writing !== undefined && heldBytes === 0 && failure === undefined) sink.ending?.(index, result);
     },
     drop() {
       dropped = true;

@@ -77,6 +77,9 @@ export function guardSink(inner: BodySink, quota: (() => Promise<QuotaEstimate>)
             const check = (checked = checked.then(() => checkQuota(chunk.byteLength, quota)));
             return track(check.then(() => inner.write(index, chunk)));
           },
+    ending: (index, result) => {
+      if (!shut) inner.ending?.(index, result);
+    },
     async shut() {
       shut = true;
       if (inFlight === 0) return;

@@ -16,12 +16,16 @@ export interface FinalWork {
 export interface WriteQueue {
   /** Queues `work` (then `final`); resolves once the transaction that ran it has committed, rejects if it failed. */
   write(work: StoreWork | undefined, final?: FinalWork): Promise<void>;
+  /** Whether a `final` of this id waits in the transaction to come: one queued now joins it and replaces it. */
+  gathers(id: string): boolean;
   /** Resolves once everything queued so far has committed or failed. */
   settled(): Promise<void>;
 }
 
 interface Batch {
   readonly work: Array<{ readonly work: StoreWork | undefined; readonly final: FinalWork | undefined }>;
+  /** The ids of its `final`s. */
+  readonly finals: Set<string>;
   readonly done: Promise<void>;
   resolve(): void;
   reject(error: unknown): void;
@@ -79,12 +83,14 @@ export function writeQueue(store: UseStore): WriteQueue {
           resolve = yes;
           reject = no;
         });
-        gathering = { work: [], done, resolve, reject };
+        gathering = { work: [], finals: new Set(), done, resolve, reject };
         if (running === undefined) queueMicrotask(start);
       }
       gathering.work.push({ work, final });
+      if (final !== undefined) gathering.finals.add(final.id);
       return gathering.done;
     },
+    gathers: (id) => gathering?.finals.has(id) === true,
     settled: () => (gathering?.done ?? running ?? Promise.resolve()).then(
       () => undefined,
       () => undefined,
