@@ -13,8 +13,8 @@ export interface FetchRecordsOptions {
  * its writes are still landing), so the next record may start.
  *
  * @example
- * const fetchOne: FetchOne = (record, read) => download(record).pipe(tap({ next: (e) => e.type === 'response' && read() }));
- * records$.pipe(fetchRecords(fetchOne));
+ * const fetchOne: FetchOne = httpRecord({ transport: fetch, sink: memorySink() });
+ * records$.pipe(fetchRecords(fetchOne, { concurrency: 4 }));
  */
 export type FetchOne = (record: FetchRecord, read: () => void) => ObservableInput<RecordEvent>;
 
