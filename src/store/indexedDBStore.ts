@@ -93,8 +93,7 @@ function createIndexedDBStore(database: string): BackgroundFetchStore {
   };
 
   /** Queues a chunk of record `index` with the row that counts it. */
-  function writeChunk(entry: KnownFetch, index: number, chunk: Uint8Array): Promise<void> {
-    const key = entry.row.fetch.key;
+  function writeChunk(key: string, entry: KnownFetch, index: number, chunk: Uint8Array): Promise<void> {
     const row = entry.records[index];
     // A view into a larger buffer (Node's network chunks are) is copied to its size, or the
     // whole buffer would be stored; a chunk that is its whole buffer is stored as it is.
@@ -194,16 +193,14 @@ function createIndexedDBStore(database: string): BackgroundFetchStore {
           // Only into a transaction still to come, with the record's last chunks: a row of its own
           // would be one more put, and one that could land after a failed write of those chunks.
           const entry = known.get(key);
-          const row = entry?.records[index];
-          if (entry === undefined || row === undefined || !queue.gathers(rowId(key, index))) return;
-          putRecord(key, entry, index, { ...row, result }).catch(() => undefined);
+          if (entry !== undefined && queue.gathers(rowId(key, index))) putRecord(key, entry, index, { ...entry.records[index], result }).catch(() => undefined);
         },
         write(index, chunk) {
           // Queued at once when the rows are known (as they are for the fetches this realm runs):
           // a result told right after (`ending`) then finds the write still gathering.
           const entry = known.get(key);
-          if (entry?.records[index] !== undefined) return writeChunk(entry, index, chunk);
-          return entryOf(key, index).then((found) => writeChunk(found, index, chunk));
+          if (entry?.records[index] !== undefined) return writeChunk(key, entry, index, chunk);
+          return entryOf(key, index).then((found) => writeChunk(key, found, index, chunk));
         },
       };
     },

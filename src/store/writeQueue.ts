@@ -24,8 +24,6 @@ export interface WriteQueue {
 
 interface Batch {
   readonly work: Array<{ readonly work: StoreWork | undefined; readonly final: FinalWork | undefined }>;
-  /** The ids of its `final`s. */
-  readonly finals: Set<string>;
   readonly done: Promise<void>;
   resolve(): void;
   reject(error: unknown): void;
@@ -83,14 +81,13 @@ export function writeQueue(store: UseStore): WriteQueue {
           resolve = yes;
           reject = no;
         });
-        gathering = { work: [], finals: new Set(), done, resolve, reject };
+        gathering = { work: [], done, resolve, reject };
         if (running === undefined) queueMicrotask(start);
       }
       gathering.work.push({ work, final });
-      if (final !== undefined) gathering.finals.add(final.id);
       return gathering.done;
     },
-    gathers: (id) => gathering?.finals.has(id) === true,
+    gathers: (id) => gathering?.work.some(({ final }) => final?.id === id) === true,
     settled: () => (gathering?.done ?? running ?? Promise.resolve()).then(
       () => undefined,
       () => undefined,
