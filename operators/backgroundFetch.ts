@@ -1,11 +1,11 @@
 import { EMPTY, concat, defer, from, of, scan, startWith, tap, type Observable, type ObservableInput } from 'rxjs';
 import { abortWhen } from './abortWhen';
 import { countBytes } from './countBytes';
-import { fetchRecords } from './fetchRecords';
+import { fetchRecords, type FetchOne } from './fetchRecords';
 import { httpRecord, type HttpRecordOptions } from './httpRecord';
 import { limitDownloadTotal } from './limitDownloadTotal';
 import { createTally } from './tally';
-import type { FetchRecord, FetchTally, FetchUI, RecordEvent, RecordResult, StoredRequest } from './types';
+import type { FetchTally, FetchUI, RecordResult, StoredRequest } from './types';
 import { untilSettled } from './untilSettled';
 
 /**
@@ -89,8 +89,8 @@ export type BackgroundFetchRunOptions = BackgroundFetchStageOptions & (HttpRecor
  * backgroundFetch(album, stage);
  */
 export interface OwnFetchStage {
-  /** Fetches one record: its events, ending with its `settled` event. */
-  readonly fetchRecord: (record: FetchRecord) => ObservableInput<RecordEvent>;
+  /** Fetches one record: its events, ending with its `settled` event (see {@link FetchOne} for `read`). */
+  readonly fetchRecord: FetchOne;
 }
 
 /**

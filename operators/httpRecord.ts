@@ -51,25 +51,27 @@ export interface HttpRecordOptions {
  * `206` is validated (range start and end, validators, complete length); a `200` to a Range
  * request restarts the record from zero with the whole resource. Non-GET requests are never
  * resumed; GETs with a range that cannot be continued (a suffix, several ranges) restart from
- * zero. Unsubscribing aborts the request and closes its connection.
+ * zero. Once a body that settles the record was read to its end it calls `read`, so that
+ * {@link fetchRecords} starts the next record while its last writes land. Unsubscribing aborts
+ * the request and closes its connection.
  *
  * @example
  * import { fetchRecords, httpRecord } from 'rx-background-fetch/operators';
  * records$.pipe(fetchRecords(httpRecord({ transport: fetch, sink, retry: 5 })));
  */
-export function httpRecord(options: HttpRecordOptions): (record: FetchRecord) => Observable<RecordEvent> {
+export function httpRecord(options: HttpRecordOptions): (record: FetchRecord, read?: () => void) => Observable<RecordEvent> {
   const retry = normalizeRetry(options.retry);
   const timeout = options.timeout ?? 30_000;
   if (!(timeout > 0 && timeout <= maxTimerDelay)) throw new TypeError(`httpRecord: timeout must be a number of ms > 0 and ≤ ${maxTimerDelay}, got ${String(timeout)}.`);
   const patience = checkPatience(options.patience ?? defaultPatience, 'httpRecord: patience');
   const online = heldWhileRunning(options.online$ ?? of(true));
   const context: RecordContext = { transport: options.transport, sink: options.sink, retry, timeout, patience, online$: online.value$, origin: options.origin };
-  return (record) =>
+  return (record, read) =>
     new Observable<RecordEvent>((subscriber) => {
       subscriber.add(online.hold());
       const controller = new AbortController();
       let finished = false;
-      runRecord(record, context, controller.signal, (event) => subscriber.next(event)).then(
+      runRecord(record, context, controller.signal, (event) => subscriber.next(event), read).then(
         () => {
           finished = true;
           subscriber.complete();
@@ -104,6 +106,7 @@ async function runRecord(
   context: RecordContext,
   signal: AbortSignal,
   emit: (event: RecordEvent) => void,
+  read: (() => void) | undefined,
 ): Promise<void> {
   const { index, request } = record;
   // Null: the request is sent as given and its answer taken as it comes, never resumed. A request
@@ -216,7 +219,11 @@ async function runRecord(
         emit({ type: 'chunk', index, bytes });
       };
       if (response.body !== null) {
-        await readBody(response.body, { sink: context.sink, index, timeout: context.timeout, signal, attempt, stored });
+        // A body read to its end settles the record once it has landed, unless it is a part that
+        // may leave more to fetch: only then is the record done with the network.
+        const result: RecordResult | undefined = partial === null ? (response.ok ? 'success' : 'bad-status') : partial.end === null ? 'success' : undefined;
+        const ended = result === undefined ? undefined : read;
+        await readBody(response.body, { sink: context.sink, index, timeout: context.timeout, signal, attempt, stored, ended, result });
       }
       attempt.drained();
       if (partial === null) {

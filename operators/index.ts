@@ -15,7 +15,7 @@ export { abortWhen } from './abortWhen';
 export { backgroundFetch, type BackgroundFetchInput, type BackgroundFetchRunOptions, type BackgroundFetchStageOptions, type OwnFetchStage, type TailStep } from './backgroundFetch';
 export { parseContentRange, validatePartial, type ContentRange } from './contentRange';
 export { countBytes } from './countBytes';
-export { fetchRecords, type FetchRecordsOptions } from './fetchRecords';
+export { fetchRecords, type FetchOne, type FetchRecordsOptions } from './fetchRecords';
 export { httpRecord, type HttpRecordOptions } from './httpRecord';
 export { limitDownloadTotal } from './limitDownloadTotal';
 export { memorySink, type MemorySink } from './memorySink';

@@ -1,5 +1,5 @@
 import { StoreFailure } from './storeFailure';
-import type { BodySink } from './types';
+import type { BodySink, RecordResult } from './types';
 import { writeBehind } from './writeBehind';
 
 /** What {@link readBody} reads into, and how. */
@@ -14,6 +14,10 @@ export interface ReadBodyOptions {
   readonly attempt: { readonly signal: AbortSignal; abort(reason: unknown): void };
   /** Called with the size of each write once it is stored. */
   readonly stored: (bytes: number) => void;
+  /** Called once the body was read to its end, before its last writes have landed. */
+  readonly ended?: () => void;
+  /** The result the record settles with once the whole body is stored, when that is known (a whole response). */
+  readonly result?: RecordResult;
 }
 
 /**
@@ -64,6 +68,8 @@ export async function readBody(body: ReadableStream<Uint8Array>, options: ReadBo
         if (value.byteLength > 0) writes.add(value);
       }
       ended = true;
+      if (options.result !== undefined) writes.end(options.result);
+      options.ended?.();
     } catch (error) {
       // A record that stopped keeps only what has landed; a body that broke off or stalled had
       // every byte before the break right, so they are stored before the record resumes after them.

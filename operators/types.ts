@@ -302,4 +302,11 @@ export interface BodySink {
    * Absent or 0: one write at a time, each chunk as it came.
    */
   readonly writeSize?: number;
+  /**
+   * Told, once record `index`'s body was read to its end and the write of its last bytes was
+   * made, the result the record settles with once that write has stored them: a store may keep
+   * the result with that write (the IndexedDB store does while the write still waits for its
+   * transaction), so that settling the record writes nothing more. Optional.
+   */
+  ending?(index: number, result: RecordResult): void;
 }

@@ -1,5 +1,5 @@
 import { StoreFailure } from './storeFailure';
-import type { BodySink } from './types';
+import type { BodySink, RecordResult } from './types';
 
 /** The writes of one body into a sink, one (group) in flight at a time (see {@link writeBehind}). */
 export interface WriteBehind {
@@ -9,6 +9,8 @@ export interface WriteBehind {
   room(): Promise<void> | undefined;
   /** Writes everything held; resolves once it is stored (and reported), rejects with the {@link StoreFailure}. */
   flush(): Promise<void>;
+  /** The body ended and will settle with `result`: the sink may store it with the write of the body's last bytes. */
+  end(result: RecordResult): void;
   /** Forgets what is held and writes nothing more (the record stopped); a write in flight still lands, unreported. */
   drop(): void;
   /** Why a write failed, once one has. */
@@ -37,6 +39,8 @@ export function writeBehind(sink: BodySink, index: number, stored: (bytes: numbe
   let writing: Promise<void> | undefined;
   let failure: StoreFailure | undefined;
   let dropped = false;
+  // The result the body ended with: told to the sink with the write of its last bytes.
+  let ending: RecordResult | undefined;
 
   const write = () => {
     const bytes = heldBytes;
@@ -44,6 +48,7 @@ export function writeBehind(sink: BodySink, index: number, stored: (bytes: numbe
     held = [];
     heldBytes = 0;
     const landed = group.length === 1 ? sink.write(index, group[0]) : Promise.all(group.map((chunk) => sink.write(index, chunk)));
+    if (ending !== undefined) sink.ending?.(index, ending);
     // Never rejects: the failure is kept for the reader, which stops at its next step.
     writing = landed.then(
       () => {
@@ -73,6 +78,11 @@ export function writeBehind(sink: BodySink, index: number, stored: (bytes: numbe
         else if (heldBytes > 0) write();
         else return;
       }
+    },
+    end(result) {
+      ending = result;
+      // Else the write of what is held tells it.
+      if (writing !== undefined && heldBytes === 0 && failure === undefined) sink.ending?.(index, result);
     },
     drop() {
       dropped = true;

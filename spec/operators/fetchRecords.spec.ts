@@ -1,4 +1,4 @@
-import { type Observable } from 'rxjs';
+import { tap, type Observable } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import { fetchRecords } from '../../operators/fetchRecords';
 import type { FetchRecord, RecordEvent } from '../../operators/types';
@@ -17,6 +17,10 @@ const events: Record<string, RecordEvent> = {
 
 /** fetchOne for the marbles: record i runs the i-th cold observable. */
 const by = (inner: Observable<RecordEvent>[]) => (r: FetchRecord) => inner[r.index];
+/** As `by`, and a record's `waiting` event stands for its body read to its end: it calls `read`. */
+const readOn = (inner: Observable<RecordEvent>[]) => (r: FetchRecord, read: () => void) =>
+  inner[r.index].pipe(tap((event) => event.type === 'waiting' && read()));
+const landing: Record<string, RecordEvent> = { ...events, r: { type: 'waiting', index: 0, waiting: false }, s: { type: 'waiting', index: 1, waiting: false } };
 
 describe('fetchRecords', () => {
   let testScheduler: TestScheduler;
@@ -83,6 +87,50 @@ describe('fetchRecords', () => {
       expectSubscriptions(a.subscriptions).toBe('     ^-----!        ');
       expectSubscriptions(b.subscriptions).toBe('     ---^--!        ');
       expectSubscriptions(c.subscriptions).toBe([]);
+    });
+  });
+
+  it('starts the next record when one has read its body, while its writes land', () => {
+    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('(abc|)          ', records);
+      const a = cold('     --r---a|        ', landing);
+      const b = cold('       --b|          ', landing);
+      const c = cold('          --c|       ', landing);
+      const expected = '   --r-b-ac|       ';
+
+      expectObservable(source.pipe(fetchRecords(readOn([a, b, c]), { concurrency: 1 }))).toBe(expected, landing);
+      expectSubscriptions(a.subscriptions).toBe('^------!        ');
+      expectSubscriptions(b.subscriptions).toBe('--^--!          ');
+      expectSubscriptions(c.subscriptions).toBe('-----^--!       ');
+    });
+  });
+
+  it('lets at most `concurrency` records land at once: a record that reads beyond that keeps its place', () => {
+    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('(abc|)           ', records);
+      const a = cold('     -r------a|       ', landing);
+      const b = cold('      -s--b|          ', landing);
+      const c = cold('           -c|        ', landing);
+      const expected = '   -rs--b-ca|       ';
+
+      expectObservable(source.pipe(fetchRecords(readOn([a, b, c]), { concurrency: 1 }))).toBe(expected, landing);
+      expectSubscriptions(a.subscriptions).toBe('^--------!       ');
+      expectSubscriptions(b.subscriptions).toBe('-^----!          ');
+      expectSubscriptions(c.subscriptions).toBe('------^-!        ');
+    });
+  });
+
+  it('unsubscribing tears down the records that are landing too', () => {
+    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('(ab|)           ', records);
+      const a = cold('     -r-------a|     ', landing);
+      const b = cold('      ------b|       ', landing);
+      const unsub = '     ^---!           ';
+      const expected = '   -r--            ';
+
+      expectObservable(source.pipe(fetchRecords(readOn([a, b]), { concurrency: 1 })), unsub).toBe(expected, landing);
+      expectSubscriptions(a.subscriptions).toBe('^---!           ');
+      expectSubscriptions(b.subscriptions).toBe('-^--!           ');
     });
   });
 

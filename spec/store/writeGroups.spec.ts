@@ -95,3 +95,66 @@ test('memory: one write at a time, every chunk as it came, however slow the stor
   expect(body.equals(bodyOf(size))).toBe(true);
   expect(groups).toEqual(network.chunks.map((bytes) => [bytes]));
 });
+
+describe('IndexedDB: a record whose body ended while its last write waited for its transaction', () => {
+  const head = { url: 'http://test/small', status: 200, statusText: 'OK', headers: [] };
+  const stored = (key: string) => ({
+    key,
+    scope: `ending-${key}`,
+    id: key,
+    requests: [{ url: 'http://test/small', method: 'GET', headers: [], body: null }],
+    downloadTotal: 0,
+    uploadTotal: 0,
+    title: '',
+    icons: [],
+    created: Date.now(),
+  });
+  /** Counts the `readwrite` transactions begun while `run` runs. */
+  async function writes(run: () => Promise<void>): Promise<number> {
+    const begin = IDBDatabase.prototype.transaction;
+    let count = 0;
+    const spy = jest.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(function (this: IDBDatabase, ...args: Parameters<typeof begin>) {
+      if (args[1] === 'readwrite') count++;
+      return begin.apply(this, args);
+    });
+    try {
+      await run();
+    } finally {
+      spy.mockRestore();
+    }
+    return count;
+  }
+
+  test('is settled by that write: settling it then writes nothing more', async () => {
+    const store = indexedDB();
+    await store.create(stored('joined'));
+    const sink = store.sink('joined');
+    await sink.begin(0, head, 0);
+    const count = await writes(async () => {
+      const landed = sink.write(0, new Uint8Array(16));
+      sink.ending!(0, 'success');
+      await landed;
+      await store.settleRecord('joined', 0, 'success');
+    });
+    expect(count).toBe(1);
+    expect((await store.load('ending-joined'))[0].records).toEqual([{ response: head, bytes: 16, result: 'success' }]);
+  });
+
+  test('is settled by a write of its own when that write had begun already', async () => {
+    const store = indexedDB();
+    await store.create(stored('apart'));
+    const sink = store.sink('apart');
+    await sink.begin(0, head, 0);
+    const count = await writes(async () => {
+      const landed = sink.write(0, new Uint8Array(16));
+      // The transaction starts at the end of the tick: past it, the write no longer gathers.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      sink.ending!(0, 'success');
+      expect((await store.load('ending-apart'))[0].records[0].result).toBe('');
+      await landed;
+      await store.settleRecord('apart', 0, 'success');
+    });
+    expect(count).toBe(2);
+    expect((await store.load('ending-apart'))[0].records).toEqual([{ response: head, bytes: 16, result: 'success' }]);
+  });
+});

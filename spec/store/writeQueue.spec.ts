@@ -74,3 +74,16 @@ test('settled() waits for every write queued so far, failed ones included', asyn
   expect(order).toEqual(['a', 'b failed', 'settled']);
   await expect(queue.settled()).resolves.toBeUndefined();
 });
+
+test('gathers() says whether a final of that id waits for the transaction to come, until that transaction begins', async () => {
+  const queue = writeQueue(freshStore());
+  const final = (value: string) => ({ id: 'row', work: (s: IDBObjectStore) => void s.put(value, 'row') });
+  expect(queue.gathers('row')).toBe(false);
+  const first = queue.write(undefined, final('one'));
+  expect(queue.gathers('row')).toBe(true);
+  expect(queue.gathers('other')).toBe(false);
+  await Promise.resolve();
+  // The transaction began at the end of the tick: a write now waits for the next one.
+  expect(queue.gathers('row')).toBe(false);
+  await first;
+});

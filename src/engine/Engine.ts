@@ -228,8 +228,12 @@ export class Engine {
    * manager of the scope fires its event, so a close() never loses an event nor fires one twice.
    */
   async #storeResult(job: FetchJob, reason: BackgroundFetchFailureReason): Promise<ManagerLink[]> {
+    const storeResult = () => this.#settings.store.settleFetch(job.fetch.key, reason).catch((error: unknown) => warn(job, 'could not store its result', error));
+    // The store keeps the order of writes: with nothing to trim, the result goes right behind the
+    // records' results (the IndexedDB store commits them together), not one commit after them.
+    const early = job.endedWhole ? storeResult() : undefined;
     await job.stop();
-    await this.#settings.store.settleFetch(job.fetch.key, reason).catch((error: unknown) => warn(job, 'could not store its result', error));
+    await (early ?? storeResult());
     const links = [...this.#links];
     if (links.length > 0) this.#slot.firing.add(job.fetch.key);
     return links;

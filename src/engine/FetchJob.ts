@@ -127,6 +127,15 @@ export class FetchJob implements RecordSource {
   }
 
   /**
+   * Whether the fetch settled with every record whole (or never started): stopping it trims
+   * nothing, so its result may be stored behind its records' last writes, in one commit with them.
+   */
+  get endedWhole(): boolean {
+    const { state, records } = this.#tally$.getValue();
+    return state.result !== '' && records.toArray().every(endedWhole);
+  }
+
+  /**
    * A record cut off (by abort or by another record's fatal result) while a chunk was being
    * stored gets that chunk after the final state was counted; dropping it keeps the store equal
    * to `downloaded` for the completion event (a close, by contrast, keeps it: the resume counts it).
@@ -135,11 +144,9 @@ export class FetchJob implements RecordSource {
     const sink = this.#context.settings.store.sink(this.fetch.key);
     const { records } = this.#tally$.getValue();
     await Promise.all(
-      records.toArray().map(async ({ result, response, bytes }, index) => {
-        // Records that ended whole were counted as stored; the ones cut off (by abort, or by the
-        // record whose bytes passed downloadTotal or the quota, itself included) may have had a
-        // write land after their last count.
-        if (result === 'success' || result === 'bad-status' || result === 'fetch-error' || response === null) return;
+      records.toArray().map(async (status, index) => {
+        const { response, bytes } = status;
+        if (response === null || endedWhole(status)) return;
         const { offset } = await sink.resumePoint(index);
         if (offset > bytes) await sink.begin(index, response, bytes);
       }),
@@ -235,4 +242,13 @@ export class FetchJob implements RecordSource {
     const slot = ignoreSearch ? 1 : 0;
     return (this.#matchKeys[slot] ??= this.fetch.requests.map((stored) => matchKey(stored.url, ignoreSearch)));
   }
+}
+
+/**
+ * Whether a settled record's stored bytes are those it was counted with: it ended whole, or it
+ * never got a head. The ones cut off (by abort, or the record whose bytes passed downloadTotal or
+ * the quota, itself included) may have had a write land after their last count.
+ */
+function endedWhole({ result, response }: RecordStatus): boolean {
+  return result === 'success' || result === 'bad-status' || result === 'fetch-error' || response === null;
 }

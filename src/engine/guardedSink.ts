@@ -77,6 +77,12 @@ export function guardSink(inner: BodySink, quota: (() => Promise<QuotaEstimate>)
             const check = (checked = checked.then(() => checkQuota(chunk.byteLength, quota)));
             return track(check.then(() => inner.write(index, chunk)));
           },
+    // Behind the quota checks, as the writes are: told once the last write has reached the store.
+    ending: (index, result) => {
+      if (shut) return;
+      if (quota === undefined) inner.ending?.(index, result);
+      else void checked.then(() => inner.ending?.(index, result), () => undefined);
+    },
     async shut() {
       shut = true;
       if (inFlight === 0) return;

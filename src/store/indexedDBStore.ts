@@ -25,8 +25,8 @@ const opened = new Map<string, BackgroundFetchStore>();
 /**
  * The IndexedDB store (through idb-keyval): the default where `indexedDB` exists. Bodies are
  * stored as they arrive, the chunks that come while a write is in flight (up to about 1 MB) in one
- * transaction with the record's counters, so a fetch resumes from what is on disk and a record's
- * body can be read while it downloads. The writes of every record that arrive while a
+ * transaction with the record's counters (and its result, when the body ended before they
+ * were), so a fetch resumes from what is on disk and a record's body can be read while it downloads. The writes of every record that arrive while a
  * transaction runs share the next one; a finished body is read back with the small finished
  * bodies after it in one transaction (`src/store/readAhead.ts`). One database
  * is one store: opening it again in this realm gives the same object, so its managers share one
@@ -85,11 +85,23 @@ function createIndexedDBStore(database: string): BackgroundFetchStore {
       if (entry !== undefined && known.get(key) === entry) known.delete(key);
       throw error;
     });
+  const rowId = (key: string, index: number) => `${key}\u0000${index}`;
   /** Queues `work` (if any) with the record's new row, which a newer one in the same transaction replaces. */
   const putRecord = (key: string, entry: KnownFetch, index: number, row: RecordRow, work?: StoreWork) => {
     entry.records[index] = row;
-    return write(key, entry, work, { id: `${key}\u0000${index}`, work: (s) => s.put(row, keys.record(key, index)) });
+    return write(key, entry, work, { id: rowId(key, index), work: (s) => s.put(row, keys.record(key, index)) });
   };
+
+  /** Queues a chunk of record `index` with the row that counts it. */
+  function writeChunk(key: string, entry: KnownFetch, index: number, chunk: Uint8Array): Promise<void> {
+    const row = entry.records[index];
+    // A view into a larger buffer (Node's network chunks are) is copied to its size, or the
+    // whole buffer would be stored; a chunk that is its whole buffer is stored as it is.
+    const whole = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength;
+    const data = whole ? chunk.buffer : chunk.buffer.slice(chunk.byteOffset, chunk.byteOffset + chunk.byteLength);
+    const seq = row.chunks;
+    return putRecord(key, entry, index, { ...row, bytes: row.bytes + chunk.byteLength, chunks: seq + 1 }, (s) => s.put(data, keys.chunk(key, index, seq)));
+  }
 
   async function truncate(key: string, entry: KnownFetch, index: number, row: RecordRow, offset: number): Promise<void> {
     await queue.settled();
@@ -136,6 +148,8 @@ function createIndexedDBStore(database: string): BackgroundFetchStore {
       const entry = await entryOf(key, index);
       ahead.forget(key, index);
       const row = entry.records[index];
+      // Kept already, with the record's last write (the sink's `ending`): that write is what to wait for.
+      if (row.result === result) return queue.settled();
       if (result !== 'fetch-error') await putRecord(key, entry, index, { ...row, result });
       else await putRecord(key, entry, index, { ...row, result, bytes: 0, chunks: 0 }, (s) => s.delete(keys.chunks(key, index)));
     },
@@ -169,19 +183,24 @@ function createIndexedDBStore(database: string): BackgroundFetchStore {
           // Starting a record that holds nothing, or going on from all it holds, changes nothing
           // stored but the head, which goes with the record's next write: no transaction (a crash
           // before that write leaves the record as it was, which is where it resumes).
-          if (offset === row.bytes && (offset > 0 || row.chunks === 0)) entry.records[index] = { ...row, response };
-          else if (offset === 0) await putRecord(key, entry, index, { ...row, response, bytes: 0, chunks: 0 }, (s) => s.delete(keys.chunks(key, index)));
-          else await truncate(key, entry, index, { ...row, response }, offset);
+          // A record begun has no result yet: the one its last write may have brought (the sink's
+          // `ending`) goes when the fetch was cut off before it settled and the record is trimmed.
+          if (offset === row.bytes && (offset > 0 || row.chunks === 0)) entry.records[index] = { ...row, response, result: '' };
+          else if (offset === 0) await putRecord(key, entry, index, { ...row, response, bytes: 0, chunks: 0, result: '' }, (s) => s.delete(keys.chunks(key, index)));
+          else await truncate(key, entry, index, { ...row, response, result: '' }, offset);
         },
-        async write(index, chunk) {
-          const entry = await entryOf(key, index);
-          const row = entry.records[index];
-          // A view into a larger buffer (Node's network chunks are) is copied to its size, or the
-          // whole buffer would be stored; a chunk that is its whole buffer is stored as it is.
-          const whole = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength;
-          const data = whole ? chunk.buffer : chunk.buffer.slice(chunk.byteOffset, chunk.byteOffset + chunk.byteLength);
-          const seq = row.chunks;
-          await putRecord(key, entry, index, { ...row, bytes: row.bytes + chunk.byteLength, chunks: seq + 1 }, (s) => s.put(data, keys.chunk(key, index, seq)));
+        ending(index, result) {
+          // Only into a transaction still to come, with the record's last chunks: a row of its own
+          // would be one more put, and one that could land after a failed write of those chunks.
+          const entry = known.get(key);
+          if (entry !== undefined && queue.gathers(rowId(key, index))) putRecord(key, entry, index, { ...entry.records[index], result }).catch(() => undefined);
+        },
+        write(index, chunk) {
+          // Queued at once when the rows are known (as they are for the fetches this realm runs):
+          // a result told right after (`ending`) then finds the write still gathering.
+          const entry = known.get(key);
+          if (entry?.records[index] !== undefined) return writeChunk(key, entry, index, chunk);
+          return entryOf(key, index).then((found) => writeChunk(key, found, index, chunk));
         },
       };
     },

@@ -10,7 +10,8 @@ import type { StoredFetch } from './types';
  * - `['chunk', key, index, seq]` → `ArrayBuffer` (never a `Blob`: WebKit cannot store those in
  *   automation and private modes).
  * A record row's `bytes` and `chunks` are written in the same transaction as the chunk they
- * count, so a crash never leaves a counter ahead of the bytes stored.
+ * count, so a crash never leaves a counter ahead of the bytes stored; a small body's result often
+ * goes with its last chunks too (the sink's `ending`), never ahead of them.
  */
 export const schemaVersion = 1;
 

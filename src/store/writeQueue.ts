@@ -16,6 +16,8 @@ export interface FinalWork {
 export interface WriteQueue {
   /** Queues `work` (then `final`); resolves once the transaction that ran it has committed, rejects if it failed. */
   write(work: StoreWork | undefined, final?: FinalWork): Promise<void>;
+  /** Whether a `final` of this id waits in the transaction to come: one queued now joins it and replaces it. */
+  gathers(id: string): boolean;
   /** Resolves once everything queued so far has committed or failed. */
   settled(): Promise<void>;
 }
@@ -85,6 +87,7 @@ export function writeQueue(store: UseStore): WriteQueue {
       gathering.work.push({ work, final });
       return gathering.done;
     },
+    gathers: (id) => gathering?.work.some(({ final }) => final?.id === id) === true,
     settled: () => (gathering?.done ?? running ?? Promise.resolve()).then(
       () => undefined,
       () => undefined,
