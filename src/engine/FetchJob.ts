@@ -5,14 +5,14 @@ import type { TailStep } from '../../operators/backgroundFetch';
 import type { BackgroundFetchState, FetchTally, FetchUI, RecordStatus, Transport } from '../../operators/types';
 import { abortError, invalidState } from '../errors';
 import type { ManagerSettings } from '../managerOptions';
-import { matchKey, requestMatches } from '../matchRequest';
+import { matchKey, matchingRecords } from '../matchRequest';
 import { toQuery } from '../normalizeRequests';
 import type { StoredFetch } from '../store/types';
 import { guardSink, type GuardedSink } from './guardedSink';
 import type { RecordSource } from './recordResponse';
 
-/** Cache-API matching options, as `requestMatches` takes them. */
-type MatchOptions = Parameters<typeof requestMatches>[5];
+/** Cache-API matching options, as `matchingRecords` takes them. */
+type MatchOptions = Parameters<typeof matchingRecords>[4];
 
 /** What a job needs from the engine that runs it. */
 export interface JobContext {
@@ -184,15 +184,8 @@ export class FetchJob implements RecordSource {
    */
   match(request: RequestInfo | URL | undefined, options: MatchOptions, baseURL: string | undefined): number[] {
     const query = request === undefined ? undefined : toQuery(request, baseURL);
-    const ignoreSearch = options.ignoreSearch === true;
-    const queryKey = query === undefined ? '' : matchKey(query.url, ignoreSearch);
-    const keys = query === undefined ? [] : this.#storedKeys(ignoreSearch);
     const records = this.#tally$.getValue().records;
-    const matches: number[] = [];
-    this.fetch.requests.forEach((stored, index) => {
-      if (query === undefined || requestMatches(query, queryKey, stored, keys[index], records.at(index)!.response, options)) matches.push(index);
-    });
-    return matches;
+    return matchingRecords(query, this.fetch.requests, (ignoreSearch) => this.#storedKeys(ignoreSearch), (index) => records.at(index)!.response, options);
   }
 
   /** The last tally of the fetch's pipeline. */

@@ -1,4 +1,5 @@
 import ky, { HTTPError, TimeoutError } from 'ky';
+import { requestDefaults } from '../../operators/requestDefaults';
 import type { Transport } from '../../operators/types';
 import type { NormalizedRetry } from '../../operators/retryOptions';
 
@@ -115,7 +116,7 @@ function fetchWithTimeout(request: Request, signal: AbortSignal, options: KyTran
  */
 function sendInit(request: Request, signal: AbortSignal): RequestInit {
   const init: RequestInit = { signal };
-  if (request.referrer !== 'about:client') init.referrer = request.referrer;
-  if (request.referrerPolicy !== '') init.referrerPolicy = request.referrerPolicy;
+  if (request.referrer !== requestDefaults.referrer) init.referrer = request.referrer;
+  if (request.referrerPolicy !== requestDefaults.referrerPolicy) init.referrerPolicy = request.referrerPolicy;
   return init;
 }
