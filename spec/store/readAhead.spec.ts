@@ -5,6 +5,7 @@
  */
 import 'fake-indexeddb/auto';
 import { openIndexedDBStore, type BackgroundFetchStore, type StoredFetch } from '../../src';
+import { transactionsDuring } from './support';
 
 let made = 0;
 const head = { url: 'http://x/', status: 200, statusText: 'OK', headers: [] };
@@ -26,28 +27,12 @@ async function storedFetch(count: number, size: number, chunks = 1): Promise<{ s
   return { store, key };
 }
 
-/** Counts the read transactions opened while `work` runs. */
-async function readTransactions(work: () => Promise<void>): Promise<number> {
-  const real = IDBDatabase.prototype.transaction;
-  let reads = 0;
-  const spy = jest.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(function (this: IDBDatabase, names, mode, options) {
-    if (mode !== 'readwrite') reads++;
-    return real.call(this, names, mode, options);
-  });
-  try {
-    await work();
-  } finally {
-    spy.mockRestore();
-  }
-  return reads;
-}
-
 const bytesOf = (chunks: Uint8Array[]) => Buffer.concat(chunks);
 
 test('200 small finished bodies read back in order take 4 read transactions, each body whole', async () => {
   const { store, key } = await storedFetch(200, 16 * 1024);
   const bodies: Buffer[] = [];
-  const reads = await readTransactions(async () => {
+  const reads = await transactionsDuring('readonly', async () => {
     for (let index = 0; index < 200; index++) bodies.push(bytesOf(await store.readChunks(key, index, 0)));
   });
   expect(reads).toBe(4);
@@ -57,7 +42,7 @@ test('200 small finished bodies read back in order take 4 read transactions, eac
 test('bodies read all at once share the reads too', async () => {
   const { store, key } = await storedFetch(20, 4096);
   let bodies: Buffer[] = [];
-  const reads = await readTransactions(async () => {
+  const reads = await transactionsDuring('readonly', async () => {
     bodies = (await Promise.all(Array.from({ length: 20 }, (_, index) => store.readChunks(key, index, 0)))).map(bytesOf);
   });
   expect(reads).toBe(1);
@@ -66,7 +51,7 @@ test('bodies read all at once share the reads too', async () => {
 
 test('a body larger than the read-ahead goes alone; a read from a later chunk is not read ahead', async () => {
   const { store, key } = await storedFetch(3, 512 * 1024, 3);
-  const reads = await readTransactions(async () => {
+  const reads = await transactionsDuring('readonly', async () => {
     for (let index = 0; index < 3; index++) expect((await store.readChunks(key, index, 0)).length).toBe(3);
     expect((await store.readChunks(key, 0, 2)).length).toBe(1);
   });

@@ -1,11 +1,34 @@
 /**
  * Shared pieces of the store suite: a `fetch` that notes each chunk the network delivers, and a
  * store whose body writes are slowed (so chunks pile up behind a write) and noted, group by group
- * (the writes the fetch stage makes together).
+ * (the writes the fetch stage makes together); and a count of the IndexedDB transactions a piece
+ * of work opens.
  */
 import type { BackgroundFetchStore } from '../../src';
 
 export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * How many IndexedDB transactions of `mode` (fake-indexeddb's, or the browser's) open while
+ * `work` runs.
+ *
+ * @example
+ * const reads = await transactionsDuring('readonly', () => store.readChunks(key, 0, 0).then(() => undefined));
+ */
+export async function transactionsDuring(mode: IDBTransactionMode, work: () => Promise<void>): Promise<number> {
+  const begin = IDBDatabase.prototype.transaction;
+  let count = 0;
+  const spy = jest.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(function (this: IDBDatabase, ...args: Parameters<typeof begin>) {
+    if ((args[1] ?? 'readonly') === mode) count++;
+    return begin.apply(this, args);
+  });
+  try {
+    await work();
+  } finally {
+    spy.mockRestore();
+  }
+  return count;
+}
 
 /**
  * Node's `fetch`, noting the size of every body chunk it hands over, in order, across responses.

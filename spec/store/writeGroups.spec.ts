@@ -8,7 +8,7 @@
 import 'fake-indexeddb/auto';
 import { BackgroundFetchManager, createMemoryStore, openIndexedDBStore, type BackgroundFetchRegistration, type BackgroundFetchStore } from '../../src';
 import { bodyOf, startTestServer, type TestServer } from '../helpers/testServer';
-import { countingFetch, slowedStore } from './support';
+import { countingFetch, pause, slowedStore, transactionsDuring } from './support';
 
 let server: TestServer;
 let made = 0;
@@ -109,28 +109,19 @@ describe('IndexedDB: a record whose body ended while its last write waited for i
     icons: [],
     created: Date.now(),
   });
-  /** Counts the `readwrite` transactions begun while `run` runs. */
-  async function writes(run: () => Promise<void>): Promise<number> {
-    const begin = IDBDatabase.prototype.transaction;
-    let count = 0;
-    const spy = jest.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(function (this: IDBDatabase, ...args: Parameters<typeof begin>) {
-      if (args[1] === 'readwrite') count++;
-      return begin.apply(this, args);
-    });
-    try {
-      await run();
-    } finally {
-      spy.mockRestore();
-    }
-    return count;
+
+  /** A new IndexedDB store holding fetch `key`, its one record begun. */
+  async function begun(key: string) {
+    const store = indexedDB();
+    await store.create(stored(key));
+    const sink = store.sink(key);
+    await sink.begin(0, head, 0);
+    return { store, sink };
   }
 
   test('is settled by that write: settling it then writes nothing more', async () => {
-    const store = indexedDB();
-    await store.create(stored('joined'));
-    const sink = store.sink('joined');
-    await sink.begin(0, head, 0);
-    const count = await writes(async () => {
+    const { store, sink } = await begun('joined');
+    const count = await transactionsDuring('readwrite', async () => {
       const landed = sink.write(0, new Uint8Array(16));
       sink.ending!(0, 'success');
       await landed;
@@ -141,14 +132,11 @@ describe('IndexedDB: a record whose body ended while its last write waited for i
   });
 
   test('is settled by a write of its own when that write had begun already', async () => {
-    const store = indexedDB();
-    await store.create(stored('apart'));
-    const sink = store.sink('apart');
-    await sink.begin(0, head, 0);
-    const count = await writes(async () => {
+    const { store, sink } = await begun('apart');
+    const count = await transactionsDuring('readwrite', async () => {
       const landed = sink.write(0, new Uint8Array(16));
       // The transaction starts at the end of the tick: past it, the write no longer gathers.
-      await new Promise((resolve) => setTimeout(resolve, 0));
+      await pause(0);
       sink.ending!(0, 'success');
       expect((await store.load('ending-apart'))[0].records[0].result).toBe('');
       await landed;
