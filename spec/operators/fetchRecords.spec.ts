@@ -134,6 +134,19 @@ describe('fetchRecords', () => {
     });
   });
 
+  it('passes on an error of a record that is landing, and tears down the one that took its place', () => {
+    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('(ab|)          ', records);
+      const a = cold('     -r--#          ', landing, new Error('store failed'));
+      const b = cold('      -----b|       ', landing);
+      const expected = '   -r--#          ';
+
+      expectObservable(source.pipe(fetchRecords(readOn([a, b]), { concurrency: 1 }))).toBe(expected, landing, new Error('store failed'));
+      expectSubscriptions(a.subscriptions).toBe('^---!          ');
+      expectSubscriptions(b.subscriptions).toBe('-^--!          ');
+    });
+  });
+
   it('passes an error of one record on and tears the others down', () => {
     testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('(ab|)         ', records);
