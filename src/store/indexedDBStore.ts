@@ -2,7 +2,7 @@ import { createStore, promisifyRequest, type UseStore } from 'idb-keyval';
 import type { BodySink, RecordResult, StoredResponse } from '../../operators/types';
 import { readChunks, readFetch, readScope, type KnownFetch } from './indexedDBReads';
 import { finished, readAhead } from './readAhead';
-import { ensureSchema, keys, type FetchRow, type RecordRow } from './schema';
+import { emptyRecord, ensureSchema, keys, type FetchRow, type RecordRow } from './schema';
 import type { BackgroundFetchStore, LoadedFetch } from './types';
 import { writeQueue, type FinalWork, type StoreWork } from './writeQueue';
 
@@ -11,8 +11,6 @@ export interface IndexedDBStoreOptions {
   /** Database name. Default `"rx-background-fetch"`. */
   readonly database?: string;
 }
-
-const emptyRecord: RecordRow = { response: null, bytes: 0, chunks: 0, result: '' };
 
 // Bytes the fetch stage gathers while a write is in flight: the network's chunks (64 KB in
 // Firefox) go in about a transaction per megabyte, not one per chunk.
@@ -139,10 +137,8 @@ function createIndexedDBStore(database: string): BackgroundFetchStore {
     async create(fetch) {
       const entry: KnownFetch = { row: { fetch, settled: null }, records: new Array<RecordRow>(fetch.requests.length).fill(emptyRecord) };
       known.set(fetch.key, entry);
-      await write(fetch.key, entry, (s) => {
-        s.put(entry.row, keys.fetch(fetch.key));
-        for (let index = 0; index < entry.records.length; index++) s.put(emptyRecord, keys.record(fetch.key, index));
-      });
+      // Its records have no rows until they are written to: a record with none is empty.
+      await write(fetch.key, entry, (s) => s.put(entry.row, keys.fetch(fetch.key)));
     },
     async settleRecord(key, index, result: RecordResult) {
       const entry = await entryOf(key, index);
