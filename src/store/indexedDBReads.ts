@@ -62,7 +62,9 @@ function readRecords(s: IDBObjectStore, row: FetchRow, reject: (error: unknown) 
   // Requests of one transaction succeed in the order they were made: the keys are in by now.
   rows.onsuccess = () => {
     const records = new Array<RecordRow>(row.fetch.requests.length).fill(emptyRecord);
-    (indices.result as [string, string, number][]).forEach(([, , index], at) => (records[index] = (rows.result as RecordRow[])[at]));
+    (indices.result as [string, string, number][]).forEach(([, , index], at) => {
+      if (index < records.length) records[index] = (rows.result as RecordRow[])[at];
+    });
     done(records);
   };
 }
