@@ -82,10 +82,7 @@ export function createKyTransport(options: KyTransportOptions): Transport {
 function fetchWithTimeout(request: Request, signal: AbortSignal, options: KyTransportOptions): Promise<Response> {
   const send = options.fetch ?? globalThis.fetch;
   // The body goes on after the headers: the forwarding stays for as long as `signal` lives.
-  const controller = new AbortController();
-  const forward = () => controller.abort(signal.reason);
-  if (signal.aborted) forward();
-  else signal.addEventListener('abort', forward, { once: true });
+  const { controller, unfollow } = following(signal);
   return new Promise<Response>((resolve, reject) => {
     const timer = setTimeout(() => {
       controller.abort();
@@ -98,11 +95,29 @@ function fetchWithTimeout(request: Request, signal: AbortSignal, options: KyTran
       },
       (error: unknown) => {
         clearTimeout(timer);
-        signal.removeEventListener('abort', forward);
+        unfollow();
         reject(error);
       },
     );
   });
+}
+
+/**
+ * An AbortController that aborts when `signal` does, and the call that stops it following. Its
+ * listener on `signal` holds the controller alone, never the request: Node's `Request` keeps
+ * the signal it follows alive for as long as the request lives, so a listener holding the
+ * request would keep every request of the process (with its signals and headers) for ever.
+ *
+ * @example
+ * const { controller, unfollow } = following(attempt.signal);
+ * await fetch(request, { signal: controller.signal }).catch(unfollow);
+ */
+function following(signal: AbortSignal): { readonly controller: AbortController; unfollow(): void } {
+  const controller = new AbortController();
+  const forward = () => controller.abort(signal.reason);
+  if (signal.aborted) forward();
+  else signal.addEventListener('abort', forward, { once: true });
+  return { controller, unfollow: () => signal.removeEventListener('abort', forward) };
 }
 
 /**
