@@ -51,15 +51,15 @@ export interface HttpRecordOptions {
  * `206` is validated (range start and end, validators, complete length); a `200` to a Range
  * request restarts the record from zero with the whole resource. Non-GET requests are never
  * resumed; GETs with a range that cannot be continued (a suffix, several ranges) restart from
- * zero. Once a body that settles the record was read to its end it calls `read`, so that
- * {@link fetchRecords} starts the next record while its last writes land. Unsubscribing aborts
+ * zero. Once a body that settles the record was read to its end it calls `read` with the bytes
+ * still to land, so that {@link fetchRecords} starts the next record while they land. Unsubscribing aborts
  * the request and closes its connection.
  *
  * @example
  * import { fetchRecords, httpRecord } from 'rx-background-fetch/operators';
  * records$.pipe(fetchRecords(httpRecord({ transport: fetch, sink, retry: 5 })));
  */
-export function httpRecord(options: HttpRecordOptions): (record: FetchRecord, read?: () => void) => Observable<RecordEvent> {
+export function httpRecord(options: HttpRecordOptions): (record: FetchRecord, read?: (unstored: number) => void) => Observable<RecordEvent> {
   const retry = normalizeRetry(options.retry);
   const timeout = options.timeout ?? 30_000;
   if (!(timeout > 0 && timeout <= maxTimerDelay)) throw new TypeError(`httpRecord: timeout must be a number of ms > 0 and ≤ ${maxTimerDelay}, got ${String(timeout)}.`);
@@ -106,7 +106,7 @@ async function runRecord(
   context: RecordContext,
   signal: AbortSignal,
   emit: (event: RecordEvent) => void,
-  read: (() => void) | undefined,
+  read: ((unstored: number) => void) | undefined,
 ): Promise<void> {
   const { index, request } = record;
   // Null: the request is sent as given and its answer taken as it comes, never resumed. A request

@@ -14,8 +14,8 @@ export interface ReadBodyOptions {
   readonly attempt: { readonly signal: AbortSignal; abort(reason: unknown): void };
   /** Called with the size of each write once it is stored. */
   readonly stored: (bytes: number) => void;
-  /** Called once the body was read to its end, before its last writes have landed. */
-  readonly ended?: () => void;
+  /** Called once the body was read to its end, before its last writes have landed, with the bytes still to land. */
+  readonly ended?: (unstored: number) => void;
   /** The result the record settles with once the whole body is stored, when that is known (a whole response). */
   readonly result?: RecordResult;
 }
@@ -69,7 +69,7 @@ export async function readBody(body: ReadableStream<Uint8Array>, options: ReadBo
       }
       ended = true;
       if (options.result !== undefined) writes.end(options.result);
-      options.ended?.();
+      options.ended?.(writes.unstored);
     } catch (error) {
       // A record that stopped keeps only what has landed; a body that broke off or stalled had
       // every byte before the break right, so they are stored before the record resumes after them.

@@ -15,6 +15,8 @@ export interface WriteBehind {
   drop(): void;
   /** Why a write failed, once one has. */
   readonly failure: StoreFailure | undefined;
+  /** Bytes taken but not yet stored: held, and in the write in flight. */
+  readonly unstored: number;
 }
 
 /**
@@ -37,6 +39,7 @@ export function writeBehind(sink: BodySink, index: number, stored: (bytes: numbe
   let held: Uint8Array[] = [];
   let heldBytes = 0;
   let writing: Promise<void> | undefined;
+  let writingBytes = 0;
   let failure: StoreFailure | undefined;
   let dropped = false;
   // The result the body ended with: told to the sink with the write of its last bytes.
@@ -47,18 +50,21 @@ export function writeBehind(sink: BodySink, index: number, stored: (bytes: numbe
     const group = held;
     held = [];
     heldBytes = 0;
+    writingBytes = bytes;
     const landed = group.length === 1 ? sink.write(index, group[0]) : Promise.all(group.map((chunk) => sink.write(index, chunk)));
     if (ending !== undefined) sink.ending?.(index, ending);
     // Never rejects: the failure is kept for the reader, which stops at its next step.
     writing = landed.then(
       () => {
         writing = undefined;
+        writingBytes = 0;
         if (dropped) return;
         stored(bytes);
         if (heldBytes > 0) write();
       },
       (error: unknown) => {
         writing = undefined;
+        writingBytes = 0;
         failure ??= new StoreFailure(error);
       },
     );
@@ -91,6 +97,9 @@ export function writeBehind(sink: BodySink, index: number, stored: (bytes: numbe
     },
     get failure() {
       return failure;
+    },
+    get unstored() {
+      return heldBytes + writingBytes;
     },
   };
 }

@@ -8,19 +8,30 @@ const record = (index: number): FetchRecord => ({
   index,
   request: { url: `https://example.test/${index}`, method: 'GET', headers: [], body: null },
 });
-const records = { a: record(0), b: record(1), c: record(2) };
+const records = { a: record(0), b: record(1), c: record(2), d: record(3) };
 const events: Record<string, RecordEvent> = {
   a: { type: 'chunk', index: 0, bytes: 10 },
   b: { type: 'chunk', index: 1, bytes: 20 },
   c: { type: 'chunk', index: 2, bytes: 30 },
+  d: { type: 'chunk', index: 3, bytes: 40 },
 };
 
 /** fetchOne for the marbles: record i runs the i-th cold observable. */
 const by = (inner: Observable<RecordEvent>[]) => (r: FetchRecord) => inner[r.index];
-/** As `by`, and a record's `waiting` event stands for its body read to its end: it calls `read`. */
-const readOn = (inner: Observable<RecordEvent>[]) => (r: FetchRecord, read: () => void) =>
-  inner[r.index].pipe(tap((event) => event.type === 'waiting' && read()));
-const landing: Record<string, RecordEvent> = { ...events, r: { type: 'waiting', index: 0, waiting: false }, s: { type: 'waiting', index: 1, waiting: false } };
+/**
+ * As `by`, and a record's `waiting` event stands for its body read to its end: it calls `read`
+ * with `unstored[index]` bytes still to land (none when not given).
+ */
+const readOn =
+  (inner: Observable<RecordEvent>[], unstored: number[] = []) =>
+  (r: FetchRecord, read: (unstored: number) => void) =>
+    inner[r.index].pipe(tap((event) => event.type === 'waiting' && read(unstored[r.index] ?? 0)));
+const landing: Record<string, RecordEvent> = {
+  ...events,
+  r: { type: 'waiting', index: 0, waiting: false },
+  s: { type: 'waiting', index: 1, waiting: false },
+  t: { type: 'waiting', index: 2, waiting: false },
+};
 
 describe('fetchRecords', () => {
   let testScheduler: TestScheduler;
@@ -105,7 +116,7 @@ describe('fetchRecords', () => {
     });
   });
 
-  it('lets at most `concurrency` records land at once: a record that reads beyond that keeps its place', () => {
+  it('beyond `concurrency` records landing, a record with more bytes to land than `landingBytes` keeps its place', () => {
     testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('(abc|)           ', records);
       const a = cold('     -r------a|       ', landing);
@@ -113,10 +124,43 @@ describe('fetchRecords', () => {
       const c = cold('           -c|        ', landing);
       const expected = '   -rs--b-ca|       ';
 
-      expectObservable(source.pipe(fetchRecords(readOn([a, b, c]), { concurrency: 1 }))).toBe(expected, landing);
+      expectObservable(source.pipe(fetchRecords(readOn([a, b, c], [0, 2 * 1024 * 1024]), { concurrency: 1 }))).toBe(expected, landing);
       expectSubscriptions(a.subscriptions).toBe('^--------!       ');
       expectSubscriptions(b.subscriptions).toBe('-^----!          ');
       expectSubscriptions(c.subscriptions).toBe('------^-!        ');
+    });
+  });
+
+  it('lets records beyond `concurrency` land at once while their bytes to land fit in `landingBytes` together', () => {
+    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('(abcd|)          ', records);
+      const a = cold('     -r------a|       ', landing);
+      const b = cold('      -s-------b|     ', landing);
+      const c = cold('       -t--c|         ', landing);
+      const d = cold('            --d|      ', landing);
+      // b lands beside a with its 100 bytes; c's 100 more would make 200: it keeps its place, d waits.
+      const expected = '   -rst--c-adb|     ';
+
+      expectObservable(source.pipe(fetchRecords(readOn([a, b, c, d], [100, 100, 100]), { concurrency: 1, landingBytes: 150 }))).toBe(expected, landing);
+      expectSubscriptions(a.subscriptions).toBe('^--------!       ');
+      expectSubscriptions(b.subscriptions).toBe('-^---------!     ');
+      expectSubscriptions(c.subscriptions).toBe('--^----!        ');
+      expectSubscriptions(d.subscriptions).toBe('-------^--!     ');
+    });
+  });
+
+  it('lets a third record land too when `landingBytes` holds both beyond `concurrency`', () => {
+    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('(abcd|)          ', records);
+      const a = cold('     -r------a|       ', landing);
+      const b = cold('      -s-------b|     ', landing);
+      const c = cold('       -t--c|         ', landing);
+      const d = cold('        --d|          ', landing);
+      const expected = '   -rst-dc-a-b|     ';
+
+      expectObservable(source.pipe(fetchRecords(readOn([a, b, c, d], [100, 100, 100]), { concurrency: 1, landingBytes: 250 }))).toBe(expected, landing);
+      expectSubscriptions(c.subscriptions).toBe('--^----!        ');
+      expectSubscriptions(d.subscriptions).toBe('---^--!         ');
     });
   });
 
