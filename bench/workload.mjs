@@ -5,6 +5,9 @@
 //   mode "memory" | "indexeddb": BackgroundFetchManager with that store and default options; every
 //                     body read back through matchAll() + responseReady + arrayBuffer() in the
 //                     backgroundfetchsuccess event's waitUntil.
+//   mode "join":      plain fetch keeping each body's chunks as they came (as the memory store
+//                     does), then, timed alone as `joinMs`, every body joined into one new
+//                     buffer: the copy a read-back with arrayBuffer() cannot do without.
 // Replies (process.send) { wallMs, cpuUserMs, cpuSystemMs, maxRssBytes, startRssBytes, bytes, progressEvents, chunks }.
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -38,7 +41,7 @@ const sampler = job.sampleMemory
 const cpu0 = process.cpuUsage();
 const window0 = Number(process.hrtime.bigint() / 1000n); // µs, the clock V8's profiler stamps samples with
 const t0 = performance.now();
-const result = job.mode === 'baseline' ? await baseline() : await ours();
+const result = job.mode === 'baseline' ? await baseline() : job.mode === 'join' ? await join() : await ours();
 const wallMs = performance.now() - t0;
 const window1 = Number(process.hrtime.bigint() / 1000n);
 const cpu = process.cpuUsage(cpu0);
@@ -75,6 +78,32 @@ async function baseline() {
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, job.n) }, worker));
   return { bytes, chunks };
+}
+
+async function join() {
+  const bodies = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < job.n) {
+      const i = next++;
+      const parts = [];
+      for await (const chunk of (await fetch(new URL(urls[i], base))).body) parts.push(chunk);
+      bodies[i] = parts;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(4, job.n) }, worker));
+  const start = performance.now();
+  let bytes = 0;
+  for (const parts of bodies) {
+    const joined = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0));
+    let at = 0;
+    for (const part of parts) {
+      joined.set(part, at);
+      at += part.byteLength;
+    }
+    bytes += joined.byteLength;
+  }
+  return { bytes, joinMs: performance.now() - start };
 }
 
 async function ours() {
