@@ -8,6 +8,7 @@ import 'fake-indexeddb/auto';
 import { filter, firstValueFrom, lastValueFrom } from 'rxjs';
 import * as here from '../../src';
 import { bodyOf, startTestServer, type TestServer } from '../helpers/testServer';
+import { otherRealm } from './support';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -15,14 +16,6 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-/** The library as another realm has it: its own module instances, so its own store object and engines. */
-function otherRealm(): typeof here {
-  let library!: typeof here;
-  jest.isolateModules(() => {
-    library = require('../../src') as typeof here;
-  });
-  return library;
-}
 
 test('a realm running a fetch again goes on from what another realm stored since', async () => {
   const database = `known-rows-${process.pid}`;

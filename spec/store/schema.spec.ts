@@ -8,6 +8,8 @@ import 'fake-indexeddb/auto';
 import { filter, firstValueFrom, lastValueFrom } from 'rxjs';
 import * as here from '../../src';
 import { bodyOf, startTestServer, type TestServer } from '../helpers/testServer';
+import { completion, expectNoLoss, indexedDBKeys } from '../reliability/support';
+import { otherRealm } from './support';
 
 let server: TestServer;
 let made = 0;
@@ -17,8 +19,8 @@ beforeAll(async () => {
 afterAll(() => server.close());
 beforeEach(() => server.reset());
 
-/** Opens `database` raw and runs `work` on its object store in one transaction; resolves once it committed. */
-function raw<T>(database: string, mode: IDBTransactionMode, work: (store: IDBObjectStore) => IDBRequest<T> | void): Promise<T | undefined> {
+/** Runs `work` on the object store of `database`, opened raw, in one transaction; resolves with its request's result once it committed. */
+function inDatabase<T>(database: string, mode: IDBTransactionMode, work: (store: IDBObjectStore) => IDBRequest<T> | void): Promise<T | undefined> {
   return new Promise((resolve, reject) => {
     const open = indexedDB.open(database);
     open.onerror = () => reject(open.error);
@@ -34,34 +36,6 @@ function raw<T>(database: string, mode: IDBTransactionMode, work: (store: IDBObj
   });
 }
 
-const keysOf = (database: string) => raw(database, 'readonly', (store) => store.getAllKeys()) as Promise<IDBValidKey[]>;
-
-/** The library as another realm has it: its own store objects, so nothing known from this one. */
-function otherRealm(): typeof here {
-  let library!: typeof here;
-  jest.isolateModules(() => {
-    library = require('../../src') as typeof here;
-  });
-  return library;
-}
-
-/** Resolves with every record's body, read back in the success event of `manager`. */
-function bodies(manager: here.BackgroundFetchManager): Promise<Buffer[]> {
-  return new Promise((resolve, reject) => {
-    manager.addEventListener('backgroundfetchfail', () => reject(new Error('backgroundfetchfail')));
-    manager.addEventListener('backgroundfetchsuccess', (event) => {
-      const { registration, waitUntil } = event as Event & { registration: here.BackgroundFetchRegistration; waitUntil(promise: Promise<unknown>): void };
-      waitUntil.call(
-        event,
-        (async () => {
-          const records = await registration.matchAll();
-          resolve(await Promise.all(records.map(async (record) => Buffer.from(await (await record.responseReady).arrayBuffer()))));
-        })().catch(reject),
-      );
-    });
-  });
-}
-
 const size = 2 * 1024 * 1024;
 const requests = [`/bytes?size=${size}&chunk=65536&delay=5`, '/text?body=second', '/text?body=third'];
 
@@ -74,10 +48,31 @@ async function stopEarly(database: string, scope: string): Promise<void> {
   await manager.close();
 }
 
+/**
+ * In another realm (which knows nothing this one wrote), loads `scope` of `database` and resumes
+ * it to its end, checking every body byte for byte and every byte counted once stored; resolves
+ * with what was loaded.
+ */
+async function resumeElsewhere(database: string, scope: string): Promise<here.LoadedFetch> {
+  const other = otherRealm();
+  const store = other.openIndexedDBStore({ database });
+  const [loaded] = await store.load(scope);
+  server.reset();
+  const manager = new other.BackgroundFetchManager({ store, scope, baseURL: server.url, progressInterval: 0 });
+  const done = completion(manager, { store, scope });
+  await manager.get('media');
+  const outcome = await done;
+  await manager.close();
+  expect(outcome.type).toBe('backgroundfetchsuccess');
+  expectNoLoss(outcome, [bodyOf(size), Buffer.from('second'), Buffer.from('third')]);
+  return loaded;
+}
+
 test('registering 200 requests puts one row; a small body then costs its chunk and its row, never an empty row', async () => {
   const database = `schema-puts-${process.pid}-${++made}`;
-  const manager = new here.BackgroundFetchManager({ store: here.openIndexedDBStore({ database }), scope: 'puts', baseURL: server.url });
-  const done = bodies(manager);
+  const store = here.openIndexedDBStore({ database });
+  const manager = new here.BackgroundFetchManager({ store, scope: 'puts', baseURL: server.url });
+  const done = completion(manager, { store, scope: 'puts' });
   await manager.getIds(); // the schema stamped, before counting
   const put = jest.spyOn(IDBObjectStore.prototype, 'put');
   try {
@@ -87,8 +82,10 @@ test('registering 200 requests puts one row; a small body then costs its chunk a
     );
     expect(put).toHaveBeenCalledTimes(1);
     expect(put.mock.calls[0][1]).toEqual(['fetch', expect.any(String)]);
-    const read = await done;
-    expect(read.map(String)).toEqual(Array.from({ length: 200 }, (_, i) => `record-${i}`));
+    expectNoLoss(
+      await done,
+      Array.from({ length: 200 }, (_, i) => Buffer.from(`record-${i}`)),
+    );
     await lastValueFrom(registration.state$);
     // Besides the fetch row, put twice: a chunk for each record and a row for each record that
     // holds something (its result rides with its chunk when the write still gathers, else comes
@@ -110,27 +107,16 @@ test('records never written to have no row, load as empty and are fetched whole 
   const database = `schema-norow-${process.pid}-${++made}`;
   const scope = 'norow';
   await stopEarly(database, scope);
-  const stored = await keysOf(database);
-  const rows = stored.filter((key) => (key as IDBValidKey[])[0] === 'record');
+  const rows = (await indexedDBKeys(database)).filter((key) => (key as IDBValidKey[])[0] === 'record');
   expect(rows).toEqual([['record', expect.any(String), 0]]);
 
-  const other = otherRealm();
-  const store = other.openIndexedDBStore({ database });
-  const [loaded] = await store.load(scope);
+  const loaded = await resumeElsewhere(database, scope);
   const held = loaded.records[0].bytes;
   expect(held).toBeGreaterThan(0);
   expect(loaded.records.slice(1)).toEqual([
     { response: null, bytes: 0, result: '' },
     { response: null, bytes: 0, result: '' },
   ]);
-  server.reset();
-  const manager = new other.BackgroundFetchManager({ store, scope, baseURL: server.url, progressInterval: 0 });
-  const read = bodies(manager);
-  await manager.get('media');
-  const [first, second, third] = await read;
-  await manager.close();
-  expect(first.equals(bodyOf(size))).toBe(true);
-  expect([String(second), String(third)]).toEqual(['second', 'third']);
   expect(server.requests.map((request) => [request.path, request.range])).toEqual([
     ['/bytes', `bytes=${held}-`],
     ['/text', undefined],
@@ -143,29 +129,20 @@ test('a database of schema version 1 (a row for every record) is read as it is, 
   const scope = 'v1';
   await stopEarly(database, scope);
   // What version 1 left: the same rows, plus an empty row for every record not yet written to.
-  const [, key] = (await keysOf(database)).find((found) => (found as IDBValidKey[])[0] === 'fetch') as [string, string];
-  await raw(database, 'readwrite', (store) => {
+  const [, key] = (await indexedDBKeys(database)).find((found) => (found as IDBValidKey[])[0] === 'fetch') as [string, string];
+  await inDatabase(database, 'readwrite', (store) => {
     store.put(1, ['schema']);
     for (const index of [1, 2]) store.put({ response: null, bytes: 0, chunks: 0, result: '' }, ['record', key, index]);
   });
 
-  const other = otherRealm();
-  const store = other.openIndexedDBStore({ database });
   const warn = jest.spyOn(console, 'warn');
-  const [loaded] = await store.load(scope);
-  expect(warn).not.toHaveBeenCalled();
-  warn.mockRestore();
-  const held = loaded.records[0].bytes;
-  expect(held).toBeGreaterThan(0);
-  expect(await raw(database, 'readonly', (s) => s.get(['schema']))).toBe(2);
-
-  server.reset();
-  const manager = new other.BackgroundFetchManager({ store, scope, baseURL: server.url, progressInterval: 0 });
-  const read = bodies(manager);
-  await manager.get('media');
-  const [first, second, third] = await read;
-  await manager.close();
-  expect(first.equals(bodyOf(size))).toBe(true);
-  expect([String(second), String(third)]).toEqual(['second', 'third']);
-  expect(server.requests[0].range).toBe(`bytes=${held}-`);
+  try {
+    const loaded = await resumeElsewhere(database, scope);
+    expect(warn).not.toHaveBeenCalled();
+    expect(loaded.records[0].bytes).toBeGreaterThan(0);
+    expect(server.requests[0].range).toBe(`bytes=${loaded.records[0].bytes}-`);
+  } finally {
+    warn.mockRestore();
+  }
+  expect(await inDatabase(database, 'readonly', (store) => store.get(['schema']))).toBe(2);
 });

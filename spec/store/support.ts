@@ -1,12 +1,29 @@
 /**
  * Shared pieces of the store suite: a `fetch` that notes each chunk the network delivers, and a
  * store whose body writes are slowed (so chunks pile up behind a write) and noted, group by group
- * (the writes the fetch stage makes together); and a count of the IndexedDB transactions a piece
- * of work opens.
+ * (the writes the fetch stage makes together); a count of the IndexedDB transactions a piece
+ * of work opens; and the library as another realm loads it.
  */
+import type * as library from '../../src';
 import type { BackgroundFetchStore } from '../../src';
 
 export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The library as another realm (a page, then the service worker) has it: its own module
+ * instances, so its own store objects and engines, knowing nothing this realm wrote.
+ *
+ * @example
+ * const other = otherRealm();
+ * other.openIndexedDBStore({ database }) !== openIndexedDBStore({ database }); // true
+ */
+export function otherRealm(): typeof library {
+  let loaded!: typeof library;
+  jest.isolateModules(() => {
+    loaded = require('../../src') as typeof library;
+  });
+  return loaded;
+}
 
 /**
  * How many IndexedDB transactions of `mode` (fake-indexeddb's, or the browser's) open while
