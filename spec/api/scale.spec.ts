@@ -2,10 +2,8 @@
  * Scale: one registration of 10,000 requests runs to the end against a real server, and the
  * per-chunk work of the progress pipeline does not grow with the number of records, shown by
  * counting work (record status objects read and made) and the memory a kept tally holds, not by
- * timing. Jest gives no `--expose-gc`, so GC is reached through V8's flag and a fresh context.
+ * timing.
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { Subject, distinctUntilChanged, lastValueFrom, map, scan, type OperatorFunction } from 'rxjs';
 import {
   countBytes,
@@ -19,6 +17,7 @@ import {
   type RecordStatus,
 } from '../../operators';
 import { BackgroundFetchManager, type BackgroundFetchUpdateUIEvent } from '../../src';
+import { gc } from '../helpers/gc';
 import { startTestServer, type TestServer } from '../helpers/testServer';
 
 describe('10,000 requests in one registration', () => {
@@ -197,9 +196,6 @@ describe('per-chunk work of the progress pipeline', () => {
     expect(large.otherReads).toBeGreaterThan(small.otherReads);
     expect(large.statusesReplaced).toBe(1_000);
   });
-
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
 
   /** Heap in use after full collections. */
   function settledHeap(): number {

@@ -5,13 +5,9 @@
  * follows alive as long as the request lives, so a listener on that signal holding the request
  * kept every request of the process (with its signals, URL and headers) for ever.
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { BackgroundFetchManager, createMemoryStore } from '../../src';
+import { settle } from '../helpers/gc';
 import { startTestServer, type TestServer } from '../helpers/testServer';
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
 
 let server: TestServer;
 beforeAll(async () => {
@@ -30,10 +26,7 @@ test('every Request handed to fetch can be collected once the fetch has ended', 
   await manager.fetch('many', Array.from({ length: 50 }, (_, index) => `/bytes?size=64&n=${index}`));
   await done;
   await manager.close();
-  for (let pass = 0; pass < 4; pass++) {
-    gc();
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+  await settle();
   expect(sent).toHaveLength(50);
   expect(sent.filter((ref) => ref.deref() !== undefined).length).toBeLessThanOrEqual(2);
 });

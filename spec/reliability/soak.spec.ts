@@ -3,19 +3,14 @@
  *
  * Soak (issue 7 §5): 1,000 registrations one after another, then 200 at once, small bodies.
  * Afterwards memory (heap after a full GC), registrations kept alive, listeners on the manager,
- * active ids, store entries and timers are back at their starting level, within a margin. Jest
- * gives no `--expose-gc`, so GC is reached through V8's flag and a fresh context.
+ * active ids, store entries and timers are back at their starting level, within a margin.
  */
 import { getEventListeners } from 'node:events';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { lastValueFrom } from 'rxjs';
 import { BackgroundFetchManager, createMemoryStore, type BackgroundFetchRegistration } from '../../src';
+import { settle } from '../helpers/gc';
 import { bodyOf, startTestServer, type TestServer } from '../helpers/testServer';
 import { completionTypes, fresh, indexedDBKeys, until, type Fresh } from './support';
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
 
 let server: TestServer;
 beforeAll(async () => {
@@ -25,10 +20,7 @@ afterAll(() => server.close());
 
 /** Heap in use after full collections (a few, with turns between, so finalizers and weak maps settle). */
 async function settledHeap(): Promise<number> {
-  for (let pass = 0; pass < 4; pass++) {
-    gc();
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+  await settle();
   return process.memoryUsage().heapUsed;
 }
 
