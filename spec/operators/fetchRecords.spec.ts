@@ -131,36 +131,40 @@ describe('fetchRecords', () => {
     });
   });
 
-  it('lets records beyond `concurrency` land at once while their bytes to land fit in `landingBytes` together', () => {
+  // b lands beside a with its 100 bytes; c's 100 more make 200: past a `landingBytes` of 150 it
+  // keeps its place and d waits for it to end, within 250 it lands too and d starts at once.
+  it.each([
+    { landingBytes: 150, d: '            --d|      ', expected: '-rst--c-adb|', cFrom: '--^----!        ', dFrom: '-------^--!     ' },
+    { landingBytes: 250, d: '        --d|          ', expected: '-rst-dc-a-b|', cFrom: '--^----!        ', dFrom: '---^--!         ' },
+  ])('lets records beyond `concurrency` land while their bytes to land fit in landingBytes $landingBytes together', ({ landingBytes, d: dMarbles, expected, cFrom, dFrom }) => {
     testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('(abcd|)          ', records);
       const a = cold('     -r------a|       ', landing);
       const b = cold('      -s-------b|     ', landing);
       const c = cold('       -t--c|         ', landing);
-      const d = cold('            --d|      ', landing);
-      // b lands beside a with its 100 bytes; c's 100 more would make 200: it keeps its place, d waits.
-      const expected = '   -rst--c-adb|     ';
+      const d = cold(dMarbles, landing);
 
-      expectObservable(source.pipe(fetchRecords(readOn([a, b, c, d], [100, 100, 100]), { concurrency: 1, landingBytes: 150 }))).toBe(expected, landing);
+      expectObservable(source.pipe(fetchRecords(readOn([a, b, c, d], [100, 100, 100]), { concurrency: 1, landingBytes }))).toBe(expected, landing);
       expectSubscriptions(a.subscriptions).toBe('^--------!       ');
       expectSubscriptions(b.subscriptions).toBe('-^---------!     ');
-      expectSubscriptions(c.subscriptions).toBe('--^----!        ');
-      expectSubscriptions(d.subscriptions).toBe('-------^--!     ');
+      expectSubscriptions(c.subscriptions).toBe(cFrom);
+      expectSubscriptions(d.subscriptions).toBe(dFrom);
     });
   });
 
-  it('lets a third record land too when `landingBytes` holds both beyond `concurrency`', () => {
+  it('gives back the landing bytes of a record beyond `concurrency` once it has landed', () => {
     testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('(abcd|)          ', records);
-      const a = cold('     -r------a|       ', landing);
-      const b = cold('      -s-------b|     ', landing);
-      const c = cold('       -t--c|         ', landing);
-      const d = cold('        --d|          ', landing);
-      const expected = '   -rst-dc-a-b|     ';
+      const a = cold('     -r---------a|    ', landing);
+      const b = cold('      -s-b|           ', landing);
+      const c = cold('       ----t--c|      ', landing);
+      const d = cold('             -d|      ', landing);
+      // b has landed when c reads: c's 100 bytes fit in the 150 again, so d starts at once.
+      const expected = '   -rs-b-td-c-a|    ';
 
-      expectObservable(source.pipe(fetchRecords(readOn([a, b, c, d], [100, 100, 100]), { concurrency: 1, landingBytes: 250 }))).toBe(expected, landing);
-      expectSubscriptions(c.subscriptions).toBe('--^----!        ');
-      expectSubscriptions(d.subscriptions).toBe('---^--!         ');
+      expectObservable(source.pipe(fetchRecords(readOn([a, b, c, d], [100, 100, 100]), { concurrency: 1, landingBytes: 150 }))).toBe(expected, landing);
+      expectSubscriptions(c.subscriptions).toBe('--^-------!      ');
+      expectSubscriptions(d.subscriptions).toBe('------^-!        ');
     });
   });
 
