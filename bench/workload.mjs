@@ -1,5 +1,5 @@
 // One measured run, in a fresh process (forked by run.mjs) so that peak RSS is comparable.
-// argv[2] is a JSON job: { mode, n, size, port, route?, listeners?, stateSubscribers?, concurrency? }
+// argv[2] is a JSON job: { mode, n, size, port, route?, listeners?, stateSubscribers?, concurrency?, warm? }
 //   mode "baseline":  plain fetch, `concurrency` requests at once, every body read to an ArrayBuffer
 //                     (and kept, as a store keeps it).
 //   mode "memory" | "indexeddb": BackgroundFetchManager with that store and default options; every
@@ -8,6 +8,9 @@
 //   mode "join":      plain fetch keeping each body's chunks as they came (as the memory store
 //                     does), then, timed alone as `joinMs`, every body joined into one new
 //                     buffer: the copy a read-back with arrayBuffer() cannot do without.
+//   warm:             the same mode runs once over other URLs first, untimed, so the timed run is
+//                     the second in its process: JIT-compiled code and lazily made state, as in a
+//                     process that has downloaded before (baseline and memory).
 // Replies (process.send) { wallMs, cpuUserMs, cpuSystemMs, maxRssBytes, startRssBytes, bytes, progressEvents, chunks }.
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -17,7 +20,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = process.env.BENCH_DIST ?? path.join(root, 'build', 'bench', 'dist');
 const base = `http://127.0.0.1:${job.port}/`;
 const route = job.route ?? 'b';
-const urls = Array.from({ length: job.n }, (_, i) => `${route}/${job.size}/${job.tag ?? 'f'}${i}${job.query ?? ''}`);
+const urlsFor = (prefix) => Array.from({ length: job.n }, (_, i) => `${route}/${job.size}/${prefix}${job.tag ?? 'f'}${i}${job.query ?? ''}`);
+let urls = urlsFor('');
+let managers = 0;
 
 let lib;
 if (job.mode !== 'baseline') {
@@ -26,6 +31,13 @@ if (job.mode !== 'baseline') {
 }
 // Warm the fetch machinery (undici loads lazily) outside the measurement, the same way in every mode.
 await (await fetch(`${base}b/16/warm`)).arrayBuffer();
+let t0 = performance.now();
+if (job.warm) {
+  if (job.mode === 'join') throw new Error('warm: baseline, memory or indexeddb only');
+  urls = urlsFor('warm-');
+  await (job.mode === 'baseline' ? baseline() : ours());
+  urls = urlsFor('');
+}
 
 const startRssBytes = process.memoryUsage().rss;
 // With job.sampleMemory, what the memory is made of at the highest RSS seen (sampled every 10 ms).
@@ -40,7 +52,7 @@ const sampler = job.sampleMemory
   : undefined;
 const cpu0 = process.cpuUsage();
 const window0 = Number(process.hrtime.bigint() / 1000n); // µs, the clock V8's profiler stamps samples with
-const t0 = performance.now();
+t0 = performance.now();
 const result = job.mode === 'baseline' ? await baseline() : job.mode === 'join' ? await join() : await ours();
 const wallMs = performance.now() - t0;
 const window1 = Number(process.hrtime.bigint() / 1000n);
@@ -109,7 +121,7 @@ async function join() {
 async function ours() {
   const manager = new lib.BackgroundFetchManager({
     store: job.mode,
-    scope: `bench-${process.pid}-${Date.now()}`,
+    scope: `bench-${process.pid}-${Date.now()}-${++managers}`,
     baseURL: base,
     ...(job.concurrency === undefined ? {} : { concurrency: job.concurrency }),
   });
