@@ -6,7 +6,7 @@ import { failedIntegrity } from './integrityProbe';
 import { NetworkPatience, checkPatience, defaultPatience } from './networkPatience';
 import { normalizeRetry, type NormalizedRetry, type RetryOptions } from './retryOptions';
 import { readBody } from './readBody';
-import { toLiveRequest } from './requestCodec';
+import { plainURL, toLiveRequest } from './requestCodec';
 import { requestDefaults } from './requestDefaults';
 import { StoreFailure } from './storeFailure';
 import { maxTimerDelay } from './timerLimit';
@@ -158,8 +158,8 @@ async function runRecord(
     const attempt = linkedController(signal);
     let response: Response;
     try {
-      const sent = toRequest(request, resume, resume === null ? null : ifRangeFor(previous), attempt.signal);
-      response = await context.transport(sent, { signal: attempt.signal, budget });
+      const sent = toRequest(request, resume, resume === null ? null : ifRangeFor(previous), attempt.signal, context.transport.takesURLs === true);
+      response = await context.transport(sent as Request, { signal: attempt.signal, budget });
     } catch {
       attempt.dispose();
       if (signal.aborted) return;
@@ -284,9 +284,12 @@ function holdsAll(asked: ByteSpan, held: number, response: StoredResponse): bool
   return held > 0 && span.first + held === spanEnd(span, completeLength(response));
 }
 
-/** The request an attempt sends: the stored one, with the resume's `Range` (replacing the request's own) and `If-Range`. */
-function toRequest(stored: StoredRequest, range: string | null, validator: string | null, signal: AbortSignal): Request {
-  if (range === null && validator === null) return toLiveRequest(stored, { signal }, requestDefaults);
+/**
+ * The request an attempt sends: the stored one, with the resume's `Range` (replacing the
+ * request's own) and `If-Range`; for a transport that `takesURLs`, a plain GET's URL alone.
+ */
+function toRequest(stored: StoredRequest, range: string | null, validator: string | null, signal: AbortSignal, takesURLs: boolean): Request | string {
+  if (range === null && validator === null) return (takesURLs ? plainURL(stored, requestDefaults) : null) ?? toLiveRequest(stored, { signal }, requestDefaults);
   const headers = new Headers(stored.headers as [string, string][]);
   if (range !== null) headers.set('Range', range);
   if (validator !== null) headers.set('If-Range', validator);

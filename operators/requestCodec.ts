@@ -46,6 +46,25 @@ export async function storeRequest(request: Request): Promise<StoredRequest> {
 }
 
 /**
+ * The URL alone of a stored request that `fetch(url)` sends exactly as it was stored: a GET with
+ * no headers whose every kept member is the one in `unchanged` (give it `requestDefaults`);
+ * `null` for any other request. Sending the URL saves making a `Request` that `fetch` would
+ * only copy into its own.
+ *
+ * @example
+ * plainURL({ url: 'https://a.test/x', method: 'GET', headers: [], body: null }, requestDefaults); // 'https://a.test/x'
+ * plainURL({ url: 'https://a.test/x', method: 'GET', headers: [['accept', 'text/plain']], body: null }, requestDefaults); // null
+ */
+export function plainURL(stored: StoredRequest, unchanged: RequestMembers): string | null {
+  if (stored.method !== 'GET' || stored.headers.length > 0) return null;
+  for (const name of requestProperties) {
+    const value = stored[name];
+    if (value !== undefined && value !== unchanged[name]) return null;
+  }
+  return stored.url;
+}
+
+/**
  * A live `Request` again from stored data, body included, every kept member as it was stored;
  * `init` overrides them (the pipeline adds `Range` headers and its abort signal). Members whose
  * value is the one in `unchanged` are left out of the constructor's init: give it what

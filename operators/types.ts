@@ -269,7 +269,16 @@ export interface TransportInit {
  * @example
  * const transport: Transport = (request, { signal }) => fetch(request, { signal });
  */
-export type Transport = (request: Request, init: TransportInit) => Promise<Response>;
+export interface Transport {
+  (request: Request, init: TransportInit): Promise<Response>;
+  /**
+   * `true` when the transport also takes a plain GET as its URL alone (a string, for a GET with
+   * no headers and every other member as `new Request(url)` has it, no `Range` of a resume):
+   * {@link httpRecord} then makes no `Request` for it, and `fetch` makes the only one.
+   * `createKyTransport({ takesURLs: true })` is such a transport.
+   */
+  readonly takesURLs?: boolean;
+}
 
 /**
  * Where the fetch stage puts response bodies of one background fetch, chunk by chunk.

@@ -75,6 +75,8 @@ export interface ManagerSettings {
   readonly progressInterval: number;
   readonly quota: (() => Promise<QuotaEstimate>) | undefined;
   readonly fetch: typeof fetch;
+  /** No `fetch` option was given: `fetch` is the platform's, which takes a plain GET as its URL alone. */
+  readonly platformFetch: boolean;
   readonly events: EventTarget | undefined;
 }
 
@@ -170,6 +172,7 @@ export function resolveManagerOptions(
     progressInterval,
     quota: given.quota ?? defaultQuota,
     fetch: boundFetch,
+    platformFetch: given.fetch === undefined,
     events: given.events ?? platform.serviceWorker,
   };
 }

@@ -3,7 +3,8 @@ import { lastValueFrom, toArray } from 'rxjs';
 import { httpRecord } from '../../operators/httpRecord';
 import { memorySink } from '../../operators/memorySink';
 import { normalizeRetry } from '../../operators/retryOptions';
-import { requestProperties, storeRequest, toLiveRequest } from '../../operators/requestCodec';
+import { plainURL, requestProperties, storeRequest, toLiveRequest } from '../../operators/requestCodec';
+import { requestDefaults } from '../../operators/requestDefaults';
 import type { RecordEvent, StoredRequest, Transport } from '../../operators/types';
 import { createKyTransport } from '../../src/transport/kyTransport';
 import { bodyOf, startTestServer, type TestServer } from '../helpers/testServer';
@@ -72,6 +73,27 @@ describe('requestCodec', () => {
   });
 });
 
+describe('plainURL', () => {
+  const plain: StoredRequest = { url: 'https://app.test/a', method: 'GET', headers: [], body: null };
+
+  it('gives the URL of a GET that new Request(url) would make again: no headers, members absent or the defaults', () => {
+    expect(plainURL(plain, requestDefaults)).toBe('https://app.test/a');
+    expect(plainURL({ ...plain, ...requestDefaults }, requestDefaults)).toBe('https://app.test/a');
+    // What the defaults are: a stored request that has them is sent as its URL alone.
+    expect(fromRequest(new Request(plain.url))).toEqual({ ...requestDefaults, referrer: 'about:client' });
+  });
+
+  it.each(requestProperties.map((name) => [name]))('gives null when %s is not the default', (name) => {
+    expect(plainURL({ ...plain, [name]: unusual[name] }, requestDefaults)).toBeNull();
+  });
+
+  it('gives null for a request with headers, or any method but GET', () => {
+    expect(plainURL({ ...plain, headers: [['accept', 'text/plain']] }, requestDefaults)).toBeNull();
+    expect(plainURL({ ...plain, method: 'HEAD' }, requestDefaults)).toBeNull();
+    expect(plainURL({ ...plain, method: 'POST', body: new ArrayBuffer(1) }, requestDefaults)).toBeNull();
+  });
+});
+
 describe('httpRecord sends what the codec kept', () => {
   let server: TestServer;
   beforeAll(async () => (server = await startTestServer()));
@@ -130,5 +152,83 @@ describe('httpRecord sends what the codec kept', () => {
     const response = await transport(toLiveRequest(stored), { signal: new AbortController().signal });
     expect(response.status).toBe(200);
     expect(handed.map((request) => [request.cache, request.referrerPolicy, request.referrer])).toEqual([['no-store', 'no-referrer', '']]);
+  });
+});
+
+describe('a transport that takes URLs', () => {
+  let server: TestServer;
+  beforeAll(async () => (server = await startTestServer()));
+  afterEach(() => server.reset());
+  afterAll(() => server.close());
+
+  /** Runs one record through `transport` and keeps what it was handed: a URL or a Request's method and Range. */
+  async function handedFor(request: StoredRequest, takesURLs: boolean): Promise<{ handed: unknown[]; events: RecordEvent[] }> {
+    const handed: unknown[] = [];
+    const transport: Transport = Object.assign(
+      (input: Request | string, { signal }: { signal: AbortSignal }) => {
+        handed.push(typeof input === 'string' ? input : [input.method, input.headers.get('range')]);
+        return fetch(input, { signal });
+      },
+      { takesURLs },
+    );
+    const events = await lastValueFrom(httpRecord({ transport, sink: memorySink(), retry: { limit: 2, delay: () => 10 } })({ index: 0, request }).pipe(toArray()));
+    return { handed, events };
+  }
+  const result = (events: RecordEvent[]) => events.flatMap((event) => (event.type === 'settled' ? [event.result] : []));
+
+  it('is handed a plain GET as its URL alone, and a resume of it as a Request with Range', async () => {
+    const url = `${server.url}/reset?size=100000&after=40000&seed=u`;
+    const { handed, events } = await handedFor({ url, method: 'GET', headers: [], body: null }, true);
+    expect(result(events)).toEqual(['success']);
+    expect(handed).toEqual([url, ['GET', 'bytes=40000-']]);
+  });
+
+  it('is handed a Request for a GET with headers or a member of its own, and for a POST', async () => {
+    const url = `${server.url}/bytes?size=10`;
+    const requests: StoredRequest[] = [
+      { url, method: 'GET', headers: [['accept', 'application/octet-stream']], body: null },
+      { url, method: 'GET', headers: [], body: null, cache: 'no-store' },
+      { url: `${server.url}/echo`, method: 'POST', headers: [], body: new ArrayBuffer(3) },
+    ];
+    for (const request of requests) {
+      const { handed, events } = await handedFor(request, true);
+      expect(result(events)).toEqual(['success']);
+      expect(handed).toEqual([[request.method, null]]);
+    }
+  });
+
+  it('is not handed URLs unless it says it takes them', async () => {
+    const { handed } = await handedFor({ url: `${server.url}/bytes?size=10`, method: 'GET', headers: [], body: null }, false);
+    expect(handed).toEqual([['GET', null]]);
+  });
+
+  describe('the ky transport with takesURLs', () => {
+    const through = (fetchFn: typeof fetch, timeout = 5000) => createKyTransport({ retry: normalizeRetry({ limit: 2, delay: () => 10 }), timeout, fetch: fetchFn, takesURLs: true });
+
+    it('says so, and hands fetch the URL as it came', async () => {
+      const handed: unknown[] = [];
+      const transport = through((input, init) => (handed.push(input), fetch(input, init)));
+      const url = `${server.url}/bytes?size=10`;
+      const response = await transport(url as unknown as Request, { signal: new AbortController().signal });
+      expect(transport.takesURLs).toBe(true);
+      expect(createKyTransport({ retry: normalizeRetry(0), timeout: 5000 }).takesURLs).toBeUndefined();
+      expect(response.status).toBe(200);
+      expect(handed).toEqual([url]);
+    });
+
+    it('retries a URL answered with a retried status, as it retries a Request', async () => {
+      const transport = through(fetch);
+      const budget = { left: 2, spend() { this.left--; } };
+      const response = await transport(`${server.url}/flaky?times=2&status=503&size=16` as unknown as Request, { signal: new AbortController().signal, budget });
+      expect(response.status).toBe(200);
+      expect(server.requests.map((seen) => [seen.method, seen.path])).toEqual([['GET', '/flaky'], ['GET', '/flaky'], ['GET', '/flaky']]);
+      expect(budget.left).toBe(0);
+    });
+
+    it('rejects a URL whose headers are late with the TimeoutError a Request gets, naming it', async () => {
+      const url = `${server.url}/stall-headers?delay=5000`;
+      const attempt = through(fetch, 100)(url as unknown as Request, { signal: new AbortController().signal });
+      await expect(attempt).rejects.toMatchObject({ name: 'TimeoutError', request: { url, method: 'GET' } });
+    });
   });
 });

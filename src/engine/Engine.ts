@@ -82,7 +82,7 @@ export class Engine {
   private constructor(settings: ManagerSettings, slot: Slot) {
     this.#settings = settings;
     this.#slot = slot;
-    this.#transport = createKyTransport({ fetch: settings.fetch, retry: settings.retry, timeout: settings.timeout });
+    this.#transport = transportOf(settings);
     this.ready = slot.closing.then(() => this.#resume());
   }
 
@@ -209,7 +209,7 @@ export class Engine {
   #transportFor(settings: ManagerSettings): Transport {
     const own = this.#settings;
     if (settings.fetch === own.fetch && settings.retry === own.retry && settings.timeout === own.timeout) return this.#transport;
-    return createKyTransport({ fetch: settings.fetch, retry: settings.retry, timeout: settings.timeout });
+    return transportOf(settings);
   }
 
   /** Settles a job: its completion event's steps go to `step` (UI changes, then the release), `ended` once it is gone from the store. */
@@ -283,4 +283,9 @@ function seedOf({ fetch, records, settled }: LoadedFetch): FetchTally {
   const seed: FetchTally = { ...tally, records: RecordTable.from(statuses), state: { ...tally.state, downloaded, uploaded }, settled: count };
   if (settled !== null) return settleTally(seed, settled.failureReason);
   return count === records.length ? settleTally(seed, firstFailure(seed.records)) : seed;
+}
+
+/** The transport of a manager's settings: a `fetch` of the user's own always gets `Request`s. */
+function transportOf(settings: ManagerSettings): Transport {
+  return createKyTransport({ fetch: settings.fetch, retry: settings.retry, timeout: settings.timeout, takesURLs: settings.platformFetch });
 }

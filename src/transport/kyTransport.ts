@@ -1,6 +1,6 @@
 import ky, { HTTPError, TimeoutError } from 'ky';
 import { requestDefaults } from '../../operators/requestDefaults';
-import type { Transport } from '../../operators/types';
+import type { Transport, TransportInit } from '../../operators/types';
 import type { NormalizedRetry } from '../../operators/retryOptions';
 
 /** Options of {@link createKyTransport}. */
@@ -11,6 +11,13 @@ export interface KyTransportOptions {
   readonly retry: NormalizedRetry;
   /** Ms to wait for response headers, per attempt. */
   readonly timeout: number;
+  /**
+   * Whether the transport takes a plain GET as its URL alone ({@link Transport.takesURLs}), and
+   * hands `fetch` that URL: `fetch` then makes the only `Request` of such a download, which in
+   * Node took 7 % off the wall time of 2,000 small ones. Default `false`: `fetch` is given a
+   * `Request` every time, as a `fetch` of one's own may expect.
+   */
+  readonly takesURLs?: boolean;
 }
 
 /**
@@ -25,7 +32,8 @@ export interface KyTransportOptions {
  * timeout: ky's own work for a call (its option merges, two more `Request` copies and an
  * `AbortSignal.any`) was a third of the CPU time of 2,000 small downloads in Node, and it is
  * only needed once a status is to be retried. Such an answer is then handed to ky as the
- * response of its first attempt, so ky's delays and `Retry-After` apply unchanged.
+ * response of its first attempt, so ky's delays and `Retry-After` apply unchanged. With
+ * `takesURLs`, a plain GET may come as its URL alone, and goes to `fetch` (and ky) as that.
  *
  * @example
  * const transport = createKyTransport({ retry: normalizeRetry(3), timeout: 30_000 });
@@ -50,13 +58,15 @@ export function createKyTransport(options: KyTransportOptions): Transport {
     },
     throwHttpErrors: (status) => retry.statusCodes.includes(status),
   });
-  return async (request, { signal, budget }) => {
+  const transport = async (request: Request | string, { signal, budget }: TransportInit): Promise<Response> => {
     // A Request made from ours with options (ky's, or fetch's init) loses its referrer and
     // referrer policy (the Request constructor resets both when init is not empty): hand them on.
-    const { referrer, referrerPolicy } = request;
+    // A URL alone has the defaults, which ky's Request gets anyway.
+    const { referrer, referrerPolicy } = typeof request === 'string' ? {} : request;
+    const method = typeof request === 'string' ? 'GET' : request.method;
     const first = await fetchWithTimeout(request, signal, options);
     const retriesLeft = budget === undefined ? retry.limit : budget.left;
-    if (first.ok || request.method !== 'GET' || retriesLeft <= 0 || !retry.statusCodes.includes(first.status)) return first;
+    if (first.ok || method !== 'GET' || retriesLeft <= 0 || !retry.statusCodes.includes(first.status)) return first;
     // ky sends nothing for its first attempt: this hook answers it with the response already
     // here, and ky retries it as it would have retried its own.
     let answered = false;
@@ -69,6 +79,7 @@ export function createKyTransport(options: KyTransportOptions): Transport {
       throw error;
     }
   };
+  return options.takesURLs === true ? Object.assign(transport, { takesURLs: true }) : transport;
 }
 
 /**
@@ -79,16 +90,16 @@ export function createKyTransport(options: KyTransportOptions): Transport {
  * const response = await fetchWithTimeout(new Request(url), signal, { retry, timeout: 30_000 });
  * response.status; // 200
  */
-function fetchWithTimeout(request: Request, signal: AbortSignal, options: KyTransportOptions): Promise<Response> {
+function fetchWithTimeout(request: Request | string, signal: AbortSignal, options: KyTransportOptions): Promise<Response> {
   const send = options.fetch ?? globalThis.fetch;
   // The body goes on after the headers: the forwarding stays for as long as `signal` lives.
   const { controller, unfollow } = following(signal);
   return new Promise<Response>((resolve, reject) => {
     const timer = setTimeout(() => {
       controller.abort();
-      reject(new TimeoutError(request));
+      reject(new TimeoutError(typeof request === 'string' ? new Request(request) : request));
     }, options.timeout);
-    send(request, sendInit(request, controller.signal)).then(
+    send(request, typeof request === 'string' ? { signal: controller.signal } : sendInit(request, controller.signal)).then(
       (response) => {
         clearTimeout(timer);
         resolve(response);
