@@ -53,7 +53,10 @@ export interface BackgroundFetchManagerOptions {
    * WebKitGTK's automation profile has no `navigator.storage`, so no quota is checked there unless this is given.
    */
   quota?: () => Promise<QuotaEstimate>;
-  /** The `fetch` the transport uses. Default `globalThis.fetch`. */
+  /**
+   * The `fetch` the transport uses, handed a `Request` for every request it sends. Default
+   * `globalThis.fetch`, which gets a plain GET as its URL alone (one `Request` made, not two).
+   */
   fetch?: typeof fetch;
   /** Where completion events fire. Default the service worker global in one, else the manager. */
   events?: EventTarget;

@@ -78,7 +78,7 @@ describe('plainURL', () => {
 
   it('gives the URL of a GET that new Request(url) would make again: no headers, members absent or the defaults', () => {
     expect(plainURL(plain, requestDefaults)).toBe('https://app.test/a');
-    expect(plainURL({ ...plain, ...requestDefaults }, requestDefaults)).toBe('https://app.test/a');
+    expect(plainURL({ ...plain, ...requestDefaults } as StoredRequest, requestDefaults)).toBe('https://app.test/a');
     // What the defaults are: a stored request that has them is sent as its URL alone.
     expect(fromRequest(new Request(plain.url))).toEqual({ ...requestDefaults, referrer: 'about:client' });
   });
