@@ -2,47 +2,43 @@
  * What the `fetch` a manager downloads with is handed. A `fetch` option of one's own gets a
  * `Request` for every attempt, as it may expect (`input.signal`, `input.headers`); the platform's
  * own fetch (no option) gets a plain GET as its URL alone, so that the download makes one
- * `Request`, not two.
+ * `Request`, not two. Either way every body arrives byte for byte, a resumed one included.
  */
-import { lastValueFrom } from 'rxjs';
-import { BackgroundFetchManager, type BackgroundFetchRegistration } from '../../src';
-import { startTestServer, type TestServer } from '../helpers/testServer';
+import { BackgroundFetchManager } from '../../src';
+import { bodyOf } from '../helpers/testServer';
+import { completion, expectNoLoss, fresh, reliabilitySuite } from '../reliability/support';
 
-let server: TestServer;
-let scopes = 0;
-const managers: BackgroundFetchManager[] = [];
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(() => server.close());
-beforeEach(() => server.reset());
-afterEach(async () => {
-  await Promise.all(managers.splice(0).map((manager) => manager.close()));
-});
+const suite = reliabilitySuite({ retry: { limit: 2, delay: () => 10 } });
 
 /** What a fetch was handed: a URL as it came, or a Request's URL, method and Range. */
 type Handed = string | { url: string; method: string; range: string | null };
 const describeInput = (input: RequestInfo | URL): Handed =>
   input instanceof Request ? { url: input.url, method: input.method, range: input.headers.get('range') } : String(input);
 
-function managerWith(fetchOption: typeof fetch | undefined): BackgroundFetchManager {
-  const manager = new BackgroundFetchManager({ store: 'memory', scope: `fetch-option-${++scopes}`, baseURL: server.url, retry: { limit: 2, delay: () => 10 }, ...(fetchOption === undefined ? {} : { fetch: fetchOption }) });
-  managers.push(manager);
-  return manager;
-}
+const plain = () => `${suite.server.url}/bytes?size=1000`;
+// Cut after 40,000 bytes the first time: the resume asks for the rest with Range.
+const cutOnce = () => `${suite.server.url}/reset?size=100000&after=40000&seed=f`;
+const bodies = [bodyOf(1000), bodyOf(100_000, 'f')];
 
-const ended = (registration: BackgroundFetchRegistration) => lastValueFrom(registration.state$);
-const plain = () => `${server.url}/bytes?size=1000`;
-const cutOnce = () => `${server.url}/reset?size=100000&after=40000&seed=f`;
+/** Runs one fetch of a plain GET and a GET cut once through `manager`; checks every byte. */
+async function fetchBoth(manager: BackgroundFetchManager, where: ReturnType<typeof fresh>): Promise<void> {
+  const done = completion(manager, where);
+  await manager.fetch('both', [plain(), cutOnce()]);
+  const outcome = await done;
+  expect(outcome.type).toBe('backgroundfetchsuccess');
+  expectNoLoss(outcome, bodies);
+}
 
 test('a fetch of one’s own is handed a Request for every attempt, plain GETs and resumes alike', async () => {
   const handed: Handed[] = [];
-  const manager = managerWith((input, init) => {
-    handed.push(describeInput(input));
-    return fetch(input, init);
+  const where = fresh('memory', 'fetch-option');
+  const manager = suite.manager(where, {
+    fetch: (input, init) => {
+      handed.push(describeInput(input));
+      return fetch(input, init);
+    },
   });
-  const registration = await manager.fetch('own', [plain(), cutOnce()]);
-  expect((await ended(registration)).result).toBe('success');
+  await fetchBoth(manager, where);
   expect(handed).toEqual(
     expect.arrayContaining([
       { url: plain(), method: 'GET', range: null },
@@ -55,6 +51,7 @@ test('a fetch of one’s own is handed a Request for every attempt, plain GETs a
 
 test('the platform’s fetch (no fetch option) is handed a plain GET as its URL alone, and a resume as a Request with Range', async () => {
   const handed: Handed[] = [];
+  const where = fresh('memory', 'fetch-option');
   const platform = globalThis.fetch;
   // The manager takes the global fetch when it is made: it is watched from then on, and still sends.
   globalThis.fetch = (input, init) => {
@@ -63,14 +60,11 @@ test('the platform’s fetch (no fetch option) is handed a plain GET as its URL 
   };
   let manager: BackgroundFetchManager;
   try {
-    manager = managerWith(undefined);
+    manager = suite.manager(where);
   } finally {
     globalThis.fetch = platform;
   }
-  const registration = await manager.fetch('platform', [plain(), cutOnce()]);
-  const final = await ended(registration);
-  expect(final.result).toBe('success');
-  expect(final.downloaded).toBe(101_000);
+  await fetchBoth(manager, where);
   expect(handed).toEqual(expect.arrayContaining([plain(), cutOnce(), { url: cutOnce(), method: 'GET', range: 'bytes=40000-' }]));
   expect(handed).toHaveLength(3);
 });
