@@ -159,6 +159,7 @@ async function runRecord(
     let response: Response;
     try {
       const sent = toRequest(request, resume, resume === null ? null : ifRangeFor(previous), attempt.signal, context.transport.takesURLs === true);
+      // A string only for a transport that takesURLs, which the call signature cannot say.
       response = await context.transport(sent as Request, { signal: attempt.signal, budget });
     } catch {
       attempt.dispose();

@@ -99,7 +99,7 @@ function fetchWithTimeout(request: Request | string, signal: AbortSignal, option
       controller.abort();
       reject(new TimeoutError(typeof request === 'string' ? new Request(request) : request));
     }, options.timeout);
-    send(request, typeof request === 'string' ? { signal: controller.signal } : sendInit(request, controller.signal)).then(
+    send(request, sendInit(request, controller.signal)).then(
       (response) => {
         clearTimeout(timer);
         resolve(response);
@@ -140,8 +140,10 @@ function following(signal: AbortSignal): { readonly controller: AbortController;
  * sendInit(new Request(url), signal); // { signal }
  * sendInit(new Request(url, { referrerPolicy: 'no-referrer' }), signal); // { signal, referrerPolicy: 'no-referrer' }
  */
-function sendInit(request: Request, signal: AbortSignal): RequestInit {
+function sendInit(request: Request | string, signal: AbortSignal): RequestInit {
   const init: RequestInit = { signal };
+  // A URL alone: `fetch` makes its Request with the defaults.
+  if (typeof request === 'string') return init;
   if (request.referrer !== requestDefaults.referrer) init.referrer = request.referrer;
   if (request.referrerPolicy !== requestDefaults.referrerPolicy) init.referrerPolicy = request.referrerPolicy;
   return init;
