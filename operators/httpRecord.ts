@@ -201,13 +201,18 @@ async function runRecord(
         offset = 0;
       }
       const kept = offset > 0 && previous !== null ? previous : head;
+      // Counted as it is asked for, not once it landed: a restart drops bytes the record holds,
+      // and a fetch ended meanwhile (an abort, another record's fatal result) must not count
+      // them on. (A chunk is counted once stored; a begin that fails leaves more stored than
+      // counted, which is the side a cut-off record is trimmed back from.)
+      const begun = context.sink.begin(index, kept, offset);
+      emit({ type: 'response', index, response: kept, offset });
       try {
-        await context.sink.begin(index, kept, offset);
+        await begun;
       } catch (error) {
         throw new StoreFailure(error);
       }
       if (signal.aborted) return;
-      emit({ type: 'response', index, response: kept, offset });
       previous = kept;
       const before = offset;
       // `offset` follows every stored write, so an attempt that breaks off resumes where it stopped.

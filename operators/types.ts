@@ -282,8 +282,9 @@ export interface Transport {
 
 /**
  * Where the fetch stage puts response bodies of one background fetch, chunk by chunk.
- * `begin` starts a record's body over (`offset` 0) or continues it (`offset` = bytes kept);
- * `write` resolves once the chunk is stored (a counter is never ahead of the bytes stored)
+ * `begin` starts a record's body over (`offset` 0) or continues it (`offset` = bytes kept), and
+ * is counted when called (a restart's dropped bytes never stay counted after a fetch ended
+ * meanwhile); `write` resolves once the chunk is stored (a counter is never ahead of the bytes stored)
  * and rejects with a `QuotaExceededError` `DOMException` when storage is full. The fetch stage
  * has one write of a record in flight at a time (a group of writes, for a sink with a `writeSize`).
  *
@@ -299,7 +300,10 @@ export interface BodySink {
     /** The head they came with; `null` when none was stored. */
     response: StoredResponse | null;
   }>;
-  /** Starts record `index`'s body over (`offset` 0) or continues it after `offset` bytes kept. */
+  /**
+   * Starts record `index`'s body over (`offset` 0) or continues it after `offset` bytes kept; the
+   * fetch stage counts it before it resolves, so reads of the record should see it from the call on.
+   */
   begin(index: number, response: StoredResponse, offset: number): Promise<void>;
   /** Stores the next chunk of record `index`'s body; resolves once it is stored. */
   write(index: number, chunk: Uint8Array): Promise<void>;

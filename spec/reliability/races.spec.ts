@@ -329,6 +329,81 @@ describe('abort() during a store write', () => {
   });
 });
 
+/**
+ * A store whose sinks hold back the first `begin()` that drops bytes a record holds (a restart)
+ * until `open()`; the writes of record `holdWritesOf` wait until that restart was asked for.
+ */
+function restartGatedStore(inner: BackgroundFetchStore, holdWritesOf?: number) {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let reached!: () => void;
+  const restarting = new Promise<void>((resolve) => (reached = resolve));
+  let gated = false;
+  const store: BackgroundFetchStore = {
+    ...inner,
+    sink(key) {
+      const sink = inner.sink(key);
+      return {
+        ...sink,
+        async begin(index, response, offset) {
+          const { offset: held } = await sink.resumePoint(index);
+          if (!gated && offset < held) {
+            gated = true;
+            reached();
+            await gate;
+          }
+          return sink.begin(index, response, offset);
+        },
+        async write(index, chunk) {
+          if (index === holdWritesOf) await restarting;
+          return sink.write(index, chunk);
+        },
+      };
+    },
+  };
+  return { store, restarting, open: () => release() };
+}
+
+describe('a restart under way when the fetch ends', () => {
+  // No Range support: the attempt after the break starts over, dropping the bytes stored before it.
+  const broken = '/reset?size=100000&after=20000&times=1&ranges=0';
+
+  test.each(['indexeddb', 'memory'] as const)('(%s) abort() while the restart drops the stored bytes: they are uncounted with it, the store holds what was counted', async (kind) => {
+    const base = fresh(kind, 'races');
+    const gated = restartGatedStore(base.store);
+    const where = { ...base, store: gated.store };
+    const target = manager(where);
+    const done = completion(target, where);
+    const registration = await target.fetch('restart', [broken]);
+    await gated.restarting;
+    expect(await registration.abort()).toBe(true);
+    setTimeout(() => gated.open(), 50);
+    const outcome = await done;
+    expect(outcome.type).toBe('backgroundfetchabort');
+    expectCounted(outcome);
+    expect(outcome.state.downloaded).toBe(0);
+    expect(outcome.bodies).toEqual(['AbortError']);
+    await expectSettledAndEmpty(registration, where);
+  });
+
+  test.each(['indexeddb', 'memory'] as const)('(%s) another record passing downloadTotal meanwhile: the restarted record is counted at 0, as stored', async (kind) => {
+    const base = fresh(kind, 'races');
+    const gated = restartGatedStore(base.store, 0);
+    const where = { ...base, store: gated.store };
+    const target = manager(where);
+    const done = completion(target, where);
+    const size = 40_000;
+    const registration = await target.fetch('restart', [`/bytes?size=${size}`, broken], { downloadTotal: size - 1 });
+    await firstValueFrom(registration.state$.pipe(filter((state) => state.result !== '')));
+    gated.open();
+    const outcome = await done;
+    expect(outcome.type).toBe('backgroundfetchfail');
+    expect(outcome.state).toMatchObject({ failureReason: 'download-total-exceeded', downloaded: size });
+    expectCounted(outcome);
+    await expectSettledAndEmpty(registration, where);
+  });
+});
+
 describe('abort() during resume', () => {
   test('right after get() on the resuming manager: aborted everywhere, bytes kept counted, nothing left', async () => {
     const where = fresh('indexeddb', 'races');

@@ -118,6 +118,22 @@ function createIndexedDBStore(database: string): BackgroundFetchStore {
     });
   }
 
+  /**
+   * Starts record `index` over, or goes on from `offset` bytes of it. Starting a record that holds
+   * nothing, or going on from all it holds, changes nothing stored but the head, which goes with
+   * the record's next write: no transaction (a crash before that write leaves the record as it
+   * was, which is where it resumes). A record begun has no result yet: the one its last write may
+   * have brought (the sink's `ending`) goes when the fetch was cut off before it settled and the
+   * record is trimmed.
+   */
+  async function beginRecord(key: string, entry: KnownFetch, index: number, response: StoredResponse, offset: number): Promise<void> {
+    ahead.forget(key, index);
+    const row = entry.records[index];
+    if (offset === row.bytes && (offset > 0 || row.chunks === 0)) entry.records[index] = { ...row, response, result: '' };
+    else if (offset === 0) await putRecord(key, entry, index, { ...row, response, bytes: 0, chunks: 0, result: '' }, (s) => s.delete(keys.chunks(key, index)));
+    else await truncate(key, entry, index, { ...row, response, result: '' }, offset);
+  }
+
   return {
     async load(scope) {
       await queue.settled();
@@ -172,18 +188,12 @@ function createIndexedDBStore(database: string): BackgroundFetchStore {
           const row = (await entryOf(key, index)).records[index];
           return { offset: row.bytes, response: row.response };
         },
-        async begin(index, response: StoredResponse, offset) {
-          const entry = await entryOf(key, index);
-          ahead.forget(key, index);
-          const row = entry.records[index];
-          // Starting a record that holds nothing, or going on from all it holds, changes nothing
-          // stored but the head, which goes with the record's next write: no transaction (a crash
-          // before that write leaves the record as it was, which is where it resumes).
-          // A record begun has no result yet: the one its last write may have brought (the sink's
-          // `ending`) goes when the fetch was cut off before it settled and the record is trimmed.
-          if (offset === row.bytes && (offset > 0 || row.chunks === 0)) entry.records[index] = { ...row, response, result: '' };
-          else if (offset === 0) await putRecord(key, entry, index, { ...row, response, bytes: 0, chunks: 0, result: '' }, (s) => s.delete(keys.chunks(key, index)));
-          else await truncate(key, entry, index, { ...row, response, result: '' }, offset);
+        begin(index, response: StoredResponse, offset) {
+          // At once when the rows are known: the fetch stage counts a restart when it asks for
+          // it, and a read of the record from then on finds the old chunks gone.
+          const entry = known.get(key);
+          if (entry?.records[index] !== undefined) return beginRecord(key, entry, index, response, offset);
+          return entryOf(key, index).then((found) => beginRecord(key, found, index, response, offset));
         },
         ending(index, result) {
           // Only into a transaction still to come, with the record's last chunks: a row of its own
