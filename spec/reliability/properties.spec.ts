@@ -2,8 +2,8 @@
  * Property tests (issue 7 §2). Random schedules of response heads (restarts at offset 0 and
  * resumes), chunks, record results, aborts, closes (with a write still landing) and the passing
  * of time are driven through the real pipeline (`backgroundFetch`, as `FetchJob` runs it), with a model
- * store beside them; then random fetches with aborts and close-and-resume run through the
- * manager against the real server. Invariants:
+ * store beside them; then random fetches with aborts and close-and-resume (at a random moment)
+ * run through the manager against the real server. Invariants:
  * - `downloaded` equals the bytes stored for the records that have not failed, at every step;
  * - exactly one final tally / `progress` carries the result, and nothing follows it;
  * - the registration's attributes always equal the last state `state$` emitted;
@@ -386,6 +386,8 @@ interface Plan {
   readonly action: 'none' | 'abort-now' | 'abort-later' | 'close-now' | 'close-later' | 'close-registering';
   /** With `close-registering`: event-loop turns (a microtask or a setImmediate each) between `fetch()` and `close()`. */
   readonly turns: number;
+  /** With `abort-later` and `close-later`: ms from the registration to the abort or close. */
+  readonly wait: number;
   readonly store: 'memory' | 'indexeddb';
 }
 
@@ -403,6 +405,7 @@ const plans: fc.Arbitrary<Plan> = fc.record({
     { weight: 1, arbitrary: fc.constant('close-registering' as const) },
   ),
   turns: fc.integer({ min: 0, max: 8 }),
+  wait: fc.integer({ min: 0, max: 25 }),
   store: fc.constantFrom('memory', 'indexeddb'),
 });
 
@@ -430,7 +433,7 @@ describe('through the manager, against the real server', () => {
     const urls = plan.requests.map((request, index) => url(request, `${run}-${index}`));
     const registering = first.fetch(`run-${run}`, urls, { downloadTotal });
     let aborted: boolean | undefined;
-    const later = () => new Promise<void>((resolve) => setTimeout(resolve, 3));
+    const later = () => new Promise<void>((resolve) => setTimeout(resolve, plan.wait));
     try {
       if (plan.action === 'close-registering') {
         const answer = registering.then(
@@ -508,8 +511,10 @@ describe('through the manager, against the real server', () => {
   });
 
   test('the reason and the bytes agree with what the server served, across a close and resume', async () => {
-    await runPlan({ requests: [{ kind: 'ok', size: 120_000 }, { kind: 'missing', size: 0 }, { kind: 'ok', size: 70_000 }], tight: false, action: 'close-later', store: 'indexeddb', turns: 0 }, 10_000);
-    await runPlan({ requests: [{ kind: 'broken', size: 50_000 }, { kind: 'ok', size: 90_000 }], tight: true, action: 'none', store: 'memory', turns: 0 }, 10_001);
-    await runPlan({ requests: [{ kind: 'ok', size: 120_000 }], tight: false, action: 'close-registering', store: 'indexeddb', turns: 3 }, 10_002);
+    await runPlan({ requests: [{ kind: 'ok', size: 120_000 }, { kind: 'missing', size: 0 }, { kind: 'ok', size: 70_000 }], tight: false, action: 'close-later', store: 'indexeddb', turns: 0, wait: 3 }, 10_000);
+    await runPlan({ requests: [{ kind: 'broken', size: 50_000 }, { kind: 'ok', size: 90_000 }], tight: true, action: 'none', store: 'memory', turns: 0, wait: 3 }, 10_001);
+    await runPlan({ requests: [{ kind: 'ok', size: 120_000 }], tight: false, action: 'close-registering', store: 'indexeddb', turns: 3, wait: 3 }, 10_002);
+    // Found by CI: a restart under way when another record passed downloadTotal (before the fix it failed one run in a few; races.spec gates the same race every time).
+    await runPlan({ requests: [{ kind: 'ok', size: 40_087 }, { kind: 'broken', size: 92_823 }], tight: true, action: 'close-later', store: 'indexeddb', turns: 0, wait: 3 }, 10_003);
   });
 });
