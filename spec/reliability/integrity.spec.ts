@@ -4,8 +4,9 @@
  * match() called twice on a record that finished beside one still running. Each case checks the
  * server's side too: which manager sent what, and whether any connection is left open.
  */
-import { createMemoryStore, type BackgroundFetchStore } from '../../src';
+import { createMemoryStore } from '../../src';
 import { bodyOf } from '../helpers/testServer';
+import { withSinks } from '../store/support';
 import { completion, expectNoLoss, expectSettledAndEmpty, fresh, until, reliabilitySuite } from './support';
 
 const suite = reliabilitySuite({ retry: { limit: 2, delay: () => 10 }, timeout: 5000 });
@@ -113,14 +114,7 @@ describe('a record that stops closes its connection at once', () => {
 
   test('a store whose write() throws: the request is cancelled, its connection closed', async () => {
     const memory = createMemoryStore();
-    const failing: BackgroundFetchStore = {
-      ...memory,
-      load: (scope) => memory.load(scope),
-      sink(key) {
-        const sink = memory.sink(key);
-        return { ...sink, write: () => Promise.reject(new Error('disk on fire')) };
-      },
-    };
+    const failing = withSinks(memory, () => ({ write: () => Promise.reject(new Error('disk on fire')) }));
     const where = { store: failing, scope: fresh('memory', 'integrity').scope };
     const target = manager(where);
     const done = completion(target, where);

@@ -7,6 +7,7 @@
 import { filter, firstValueFrom, lastValueFrom } from 'rxjs';
 import { BackgroundFetchManager, openIndexedDBStore, type BackgroundFetchRegistration, type BackgroundFetchStore } from '../../src';
 import { bodyOf } from '../helpers/testServer';
+import { withSinks } from '../store/support';
 import { completion, completionTypes, expectCounted, expectNoLoss, expectSettledAndEmpty, fresh, indexedDBKeys, rangeStart, track, until, reliabilitySuite, type Fresh } from './support';
 
 const suite = reliabilitySuite({ retry: { limit: 2, delay: () => 10 }, timeout: 2000 });
@@ -244,29 +245,22 @@ function gatedStore(inner: BackgroundFetchStore, blockAt: number) {
   let finished!: () => void;
   /** Resolves once the blocked write has landed or failed. */
   const over = new Promise<void>((resolve) => (finished = resolve));
-  const store: BackgroundFetchStore = {
-    ...inner,
-    sink(key) {
-      const sink = inner.sink(key);
-      return {
-        ...sink,
-        async write(index, chunk) {
-          const blocking = ++writes === blockAt;
-          try {
-            if (blocking) {
-              blockedBytes = chunk.byteLength;
-              reached();
-              await gate;
-            }
-            await sink.write(index, chunk);
-            landed += chunk.byteLength;
-          } finally {
-            if (blocking) finished();
-          }
-        },
-      };
+  const store = withSinks(inner, (sink) => ({
+    async write(index, chunk) {
+      const blocking = ++writes === blockAt;
+      try {
+        if (blocking) {
+          blockedBytes = chunk.byteLength;
+          reached();
+          await gate;
+        }
+        await sink.write(index, chunk);
+        landed += chunk.byteLength;
+      } finally {
+        if (blocking) finished();
+      }
     },
-  };
+  }));
   return { store, blocked, over, open: () => release(), landed: () => landed, blockedBytes: () => blockedBytes };
 }
 
@@ -339,28 +333,21 @@ function restartGatedStore(inner: BackgroundFetchStore, holdWritesOf?: number) {
   let reached!: () => void;
   const restarting = new Promise<void>((resolve) => (reached = resolve));
   let gated = false;
-  const store: BackgroundFetchStore = {
-    ...inner,
-    sink(key) {
-      const sink = inner.sink(key);
-      return {
-        ...sink,
-        async begin(index, response, offset) {
-          const { offset: held } = await sink.resumePoint(index);
-          if (!gated && offset < held) {
-            gated = true;
-            reached();
-            await gate;
-          }
-          return sink.begin(index, response, offset);
-        },
-        async write(index, chunk) {
-          if (index === holdWritesOf) await restarting;
-          return sink.write(index, chunk);
-        },
-      };
+  const store = withSinks(inner, (sink) => ({
+    async begin(index, response, offset) {
+      const { offset: held } = await sink.resumePoint(index);
+      if (!gated && offset < held) {
+        gated = true;
+        reached();
+        await gate;
+      }
+      return sink.begin(index, response, offset);
     },
-  };
+    async write(index, chunk) {
+      if (index === holdWritesOf) await restarting;
+      return sink.write(index, chunk);
+    },
+  }));
   return { store, restarting, open: () => release() };
 }
 

@@ -1,13 +1,32 @@
 /**
- * Shared pieces of the store suite: a `fetch` that notes each chunk the network delivers, and a
+ * Shared pieces of the store suite: a store whose sinks are wrapped (`withSinks`, which the
+ * reliability suite's gated stores use too), a `fetch` that notes each chunk the network delivers, and a
  * store whose body writes are slowed (so chunks pile up behind a write) and noted, group by group
  * (the writes the fetch stage makes together); a count of the IndexedDB transactions a piece
  * of work opens; and the library as another realm loads it.
  */
 import type * as library from '../../src';
 import type { BackgroundFetchStore } from '../../src';
+import type { BodySink } from '../../operators/types';
 
 export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * `inner` whose every sink has the methods `wrap` gives it in place of its own (each can call
+ * the sink it is given); the rest of the store is `inner`'s.
+ *
+ * @example
+ * const failing = withSinks(createMemoryStore(), () => ({ write: () => Promise.reject(new Error('disk on fire')) }));
+ */
+export function withSinks(inner: BackgroundFetchStore, wrap: (sink: BodySink) => Partial<BodySink>): BackgroundFetchStore {
+  return {
+    ...inner,
+    sink(key) {
+      const sink = inner.sink(key);
+      return { ...sink, ...wrap(sink) };
+    },
+  };
+}
 
 /**
  * The library as another realm (a page, then the service worker) has it: its own module
@@ -100,29 +119,22 @@ export function slowedStore(inner: BackgroundFetchStore, gate?: (groups: readonl
   const groups: number[][] = [];
   let inFlight = 0;
   let held: Promise<void> | undefined;
-  const store: BackgroundFetchStore = {
-    ...inner,
-    sink(key) {
-      const sink = inner.sink(key);
-      return {
-        ...sink,
-        async write(index, chunk) {
-          if (inFlight++ === 0) {
-            held ??= gate?.(groups);
-            groups.push([]);
-          }
-          groups[groups.length - 1].push(chunk.byteLength);
-          try {
-            await held;
-            await pause(20);
-            await sink.write(index, chunk);
-            landed.push(chunk.byteLength);
-          } finally {
-            inFlight--;
-          }
-        },
-      };
+  const store = withSinks(inner, (sink) => ({
+    async write(index, chunk) {
+      if (inFlight++ === 0) {
+        held ??= gate?.(groups);
+        groups.push([]);
+      }
+      groups[groups.length - 1].push(chunk.byteLength);
+      try {
+        await held;
+        await pause(20);
+        await sink.write(index, chunk);
+        landed.push(chunk.byteLength);
+      } finally {
+        inFlight--;
+      }
     },
-  };
+  }));
   return { store, landed, groups, stored: () => landed.reduce((sum, bytes) => sum + bytes, 0) };
 }
