@@ -205,7 +205,7 @@ async function runRecord(
       // and a fetch ended meanwhile (an abort, another record's fatal result) must not count
       // them on. (A chunk is counted once stored; a begin that fails leaves more stored than
       // counted, which is the side a cut-off record is trimmed back from.)
-      const begun = context.sink.begin(index, kept, offset);
+      const begun = begin(context.sink, index, kept, offset);
       emit({ type: 'response', index, response: kept, offset });
       try {
         await begun;
@@ -334,6 +334,11 @@ interface LinkedController {
  * const attempt = linkedController(signal);
  * try { await read(attempt.signal); attempt.drained(); } finally { attempt.dispose(); }
  */
+/** `sink.begin()`, called now; a sink that throws instead of rejecting rejects all the same. */
+async function begin(sink: BodySink, index: number, response: StoredResponse, offset: number): Promise<void> {
+  return sink.begin(index, response, offset);
+}
+
 function linkedController(parent: AbortSignal): LinkedController {
   const controller = new AbortController();
   const forward = () => controller.abort(parent.reason);

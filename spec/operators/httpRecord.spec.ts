@@ -400,6 +400,23 @@ describe('httpRecord against a real server', () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it.each([
+    ['rejects', async () => Promise.reject(new Error('disk on fire'))],
+    [
+      'throws instead of rejecting',
+      () => {
+        throw new Error('disk on fire');
+      },
+    ],
+  ])('settles fetch-error, without retrying, when the sink’s begin %s', async (_, begin) => {
+    const sink = new MemorySink();
+    sink.begin = begin as MemorySink['begin'];
+    const events = await run(get(`${server.url}/bytes?size=1000`), { sink });
+
+    expect(results(events)).toEqual(['fetch-error']);
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('unsubscribing mid-body aborts the request and stops writing', async () => {
     const sink = new MemorySink();
     const fetchOne = httpRecord({ transport, sink });
