@@ -12,7 +12,6 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { connect, type Browser, type CDPSession } from 'puppeteer-core';
-import { restartWithPrefs } from '../demo/firefoxPrefs';
 import { launch, requiredEngines, type BrowserSession, type EngineName, type PageHandle } from './harness/engines';
 import { waitWhileProgressing } from './harness/progressWait';
 import { bodyOf, startTestServer, type TestServer } from '../helpers/testServer';
@@ -139,9 +138,8 @@ describe('firefox (polyfill)', () => {
   if (!needs('firefox')) return;
   let browser: BrowserSession;
   beforeAll(async () => {
-    browser = await launch('firefox');
     // Allowed for every site, as a user's Allow would allow this one.
-    await restartWithPrefs(browser, { 'permissions.default.desktop-notification': 1 });
+    browser = await launch('firefox', { firefoxPrefs: { 'permissions.default.desktop-notification': 1 } });
   }, LAUNCH_MS);
   afterAll(() => browser?.close(), LAUNCH_MS);
 

@@ -3,7 +3,6 @@ import path from 'node:path';
 import { available, launch, type BrowserSession, type PageHandle, type WaitOptions } from '../browser/harness/engines';
 import { waitWhileProgressing } from '../browser/harness/progressWait';
 import { startDemoServer, type DemoServer } from './demoServer';
-import { restartWithPrefs } from './firefoxPrefs';
 
 // `npm start`'s server and page in headless Firefox ESR: the scenarios from issues 5 and 12.
 // Small throttled episodes (1.5 to 4 MB at 0.5 MB/s per connection) take a few seconds each,
@@ -203,9 +202,8 @@ test('a second tab, open before a download starts, shows it; two tabs asking at 
 // Issue 12: "Notifications fail silently". Allowed for every site (as a user's Allow would allow
 // this one), headless Firefox still cannot show a notification: the panel must say so.
 test('when notifications are allowed but the browser cannot show them, the panel says so', async () => {
-  const firefox = await launch('firefox');
+  const firefox = await launch('firefox', { firefoxPrefs: { 'permissions.default.desktop-notification': 1 } });
   try {
-    await restartWithPrefs(firefox, { 'permissions.default.desktop-notification': 1 });
     const page = await firefox.open(`${demo.url}/`);
     await page.waitFor(() => document.body.dataset.ready === 'true');
     const browserSays = await page.evaluate(async () => {

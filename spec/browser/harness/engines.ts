@@ -45,6 +45,8 @@ export interface LaunchOptions {
   stepTimeoutMs?: number;
   native?: boolean;
   persistent?: boolean;
+  /** firefox: prefs set as about:config would set them, on every start (puppeteer writes them to the profile's user.js). */
+  firefoxPrefs?: Record<string, string | number | boolean>;
 }
 
 /**
@@ -241,6 +243,7 @@ export async function launch(engine: EngineName, options: LaunchOptions = {}): P
     stepTimeoutMs: options.stepTimeoutMs ?? 60_000,
     native: options.native ?? true,
     persistent: options.persistent ?? false,
+    firefoxPrefs: options.firefoxPrefs ?? {},
   };
   const profileDir = await fsp.mkdtemp(path.join(os.tmpdir(), `rxbf-${engine}-`));
   const session =
@@ -456,7 +459,7 @@ class PuppeteerSession implements BrowserSession {
     };
     const launching = launchPuppeteer(
       engine === 'firefox'
-        ? { ...common, browser: 'firefox', executablePath: '/usr/bin/firefox-esr' }
+        ? { ...common, browser: 'firefox', executablePath: '/usr/bin/firefox-esr', extraPrefsFirefox: settings.firefoxPrefs }
         : {
             ...common,
             browser: 'chrome',
