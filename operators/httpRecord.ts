@@ -311,6 +311,11 @@ function toStoredResponse(response: Response, requestURL: string): StoredRespons
   };
 }
 
+/** `sink.begin()`, called now; a sink that throws instead of rejecting rejects all the same. */
+async function begin(sink: BodySink, index: number, response: StoredResponse, offset: number): Promise<void> {
+  return sink.begin(index, response, offset);
+}
+
 function isQuotaError(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'QuotaExceededError';
 }
@@ -334,11 +339,6 @@ interface LinkedController {
  * const attempt = linkedController(signal);
  * try { await read(attempt.signal); attempt.drained(); } finally { attempt.dispose(); }
  */
-/** `sink.begin()`, called now; a sink that throws instead of rejecting rejects all the same. */
-async function begin(sink: BodySink, index: number, response: StoredResponse, offset: number): Promise<void> {
-  return sink.begin(index, response, offset);
-}
-
 function linkedController(parent: AbortSignal): LinkedController {
   const controller = new AbortController();
   const forward = () => controller.abort(parent.reason);
