@@ -77,6 +77,14 @@ function createIndexedDBStore(database: string): BackgroundFetchStore {
     if (entry?.records[index] === undefined) throw new TypeError(`The IndexedDB store holds no record ${index} of background fetch "${key}": it was removed.`);
     return entry;
   };
+  /**
+   * `work` on the fetch's rows: called at once when they are known, so what it changes in them is
+   * seen from the call on; else once they are read ({@link entryOf}).
+   */
+  const withRows = (key: string, index: number, work: (entry: KnownFetch) => Promise<void>): Promise<void> => {
+    const entry = known.get(key);
+    return entry?.records[index] !== undefined ? work(entry) : entryOf(key, index).then(work);
+  };
   /** Queues `work`; when it fails, the fetch's rows are forgotten, to be read again from what was stored. */
   const write = (key: string, entry: KnownFetch | undefined, work: StoreWork | undefined, final?: FinalWork) =>
     queue.write(work, final).catch((error: unknown) => {
@@ -188,26 +196,18 @@ function createIndexedDBStore(database: string): BackgroundFetchStore {
           const row = (await entryOf(key, index)).records[index];
           return { offset: row.bytes, response: row.response };
         },
-        begin(index, response: StoredResponse, offset) {
-          // At once when the rows are known: the fetch stage counts a restart when it asks for
-          // it, and a read of the record from then on finds the old chunks gone.
-          const entry = known.get(key);
-          if (entry?.records[index] !== undefined) return beginRecord(key, entry, index, response, offset);
-          return entryOf(key, index).then((found) => beginRecord(key, found, index, response, offset));
-        },
+        // At once when the rows are known: the fetch stage counts a restart when it asks for it,
+        // and a read of the record from then on finds the old chunks gone.
+        begin: (index, response: StoredResponse, offset) => withRows(key, index, (entry) => beginRecord(key, entry, index, response, offset)),
         ending(index, result) {
           // Only into a transaction still to come, with the record's last chunks: a row of its own
           // would be one more put, and one that could land after a failed write of those chunks.
           const entry = known.get(key);
           if (entry !== undefined && queue.gathers(rowId(key, index))) putRecord(key, entry, index, { ...entry.records[index], result }).catch(() => undefined);
         },
-        write(index, chunk) {
-          // Queued at once when the rows are known (as they are for the fetches this realm runs):
-          // a result told right after (`ending`) then finds the write still gathering.
-          const entry = known.get(key);
-          if (entry?.records[index] !== undefined) return writeChunk(key, entry, index, chunk);
-          return entryOf(key, index).then((found) => writeChunk(key, found, index, chunk));
-        },
+        // Queued at once when the rows are known (as they are for the fetches this realm runs):
+        // a result told right after (`ending`) then finds the write still gathering.
+        write: (index, chunk) => withRows(key, index, (entry) => writeChunk(key, entry, index, chunk)),
       };
     },
     async readChunks(key, index, from, count) {
