@@ -4,7 +4,7 @@ import type { FetchTally, RecordEvent, RecordStatus } from './types';
 
 /**
  * The byte-counting reducer: folds record events into a {@link FetchTally}; a chunk reads only
- * its own record and replaces it in the persistent record table (about 2√n references copied,
+ * its own record and replaces it in the persistent record table (one node of 32 per level copied,
  * no per-record work).
  * A `response` event sets the record's bytes to the bytes it kept (a restart replaces its old
  * bytes, it never adds them twice); a `fetch-error` record's bytes stop counting. When every

@@ -221,14 +221,14 @@ describe('per-chunk work of the progress pipeline', () => {
     return (after - before) / steps;
   }
 
-  test('a kept tally of 10,000 records holds about 2√n references, not a copy of the table (control: a reducer that copies it)', () => {
+  test('a kept tally of 10,000 records holds one path of nodes of 32, not a copy of the table (control: a reducer that copies it)', () => {
     const copyingTable = (seed: FetchTally): OperatorFunction<RecordEvent, FetchTally> =>
       scan((tally: FetchTally, event: RecordEvent): FetchTally => {
         const statuses = tally.records.toArray();
         statuses[event.index] = { ...statuses[event.index], bytes: statuses[event.index].bytes + (event.type === 'chunk' ? event.bytes : 0) };
         return { ...tally, records: RecordTable.from(statuses), state: { ...tally.state, downloaded: tally.state.downloaded + (event.type === 'chunk' ? event.bytes : 0) }, changed: event.index };
       }, seed);
-    // A table copy is at least 10,000 references (80 KB); two blocks of √10,000 = 100 are 1.6 KB.
+    // A table copy is at least 10,000 references (80 KB); a path of 3 nodes of 32 is under 1 KB.
     const ours = heldPerTally(10_000, 500);
     const control = heldPerTally(10_000, 500, copyingTable);
     expect(control).toBeGreaterThan(80_000);

@@ -6,8 +6,8 @@ const statuses = (n: number) => Array.from({ length: n }, (_, i) => status(i));
 const bytesOf = (table: RecordTable) => table.toArray().map((s) => s.bytes);
 
 describe('RecordTable', () => {
-  // Sizes around the block boundaries: blocks hold max(16, ⌈√n⌉) statuses.
-  it.each([0, 1, 15, 16, 17, 255, 256, 257, 1_000, 10_001])('holds %i statuses in order, by at(), iteration, toArray() and JSON', (n) => {
+  // Sizes around the node boundaries: a tree of nodes of 32, one level more at 33, 1,025 and 32,769.
+  it.each([0, 1, 31, 32, 33, 1_023, 1_024, 1_025, 10_001, 32_768, 32_769])('holds %i statuses in order, by at(), iteration, toArray() and JSON', (n) => {
     const list = statuses(n);
     const table = RecordTable.from(list);
     expect(table.length).toBe(n);
