@@ -116,7 +116,12 @@ const workloads = {
   W2: { n: 2000, size: 4096, label: 'W2: 2,000 × 4 KB', wallTarget: 1.25 },
   W3: { n: 4, size: 64 * MiB, label: 'W3: 4 × 64 MB', wallTarget: 1.05, rssTarget: 1.1, sampleMemory: true },
   P: { n: 40, size: MiB, route: 'slow', query: '?chunk=65536&delay=10', label: 'P: 40 × 1 MB served at 64 KB / 10 ms' },
+  // W1's 100 MB cut into 4× more and 4× fewer requests: what costs per request, what per byte.
+  S1: { n: 400, size: MiB / 4, label: 'S1: 400 × 256 KB' },
+  S4: { n: 25, size: 4 * MiB, label: 'S4: 25 × 4 MB' },
 };
+// Same bytes, different request counts (fitted in reportShapes).
+const shapes = ['S4', 'W1', 'S1'];
 // The same workload as the second of its kind in one process (bench/workload.mjs `warm`).
 const warmModes = [
   ['baseline, warm', { mode: 'baseline', warm: true }],
@@ -150,6 +155,14 @@ const modesOf = {
   P: [
     ['baseline', { mode: 'baseline', countChunks: true }],
     ['memory+1 listener', { mode: 'memory', listeners: 1 }],
+  ],
+  S1: [
+    ['baseline', { mode: 'baseline' }],
+    ['memory', { mode: 'memory' }],
+  ],
+  S4: [
+    ['baseline', { mode: 'baseline' }],
+    ['memory', { mode: 'memory' }],
   ],
 };
 
@@ -256,7 +269,42 @@ function reportNode(samples) {
     );
     log(`${workloads[key].label.padEnd(18)} second in its process: ${spread(warmOurs, ' ms', 0)} vs ${spread(warm, ' ms', 0)} → ${x(ratio(warmOurs.median, warm.median))}`);
   }
-  return { lines, rows, peakTable, phaseTable, warmTable };
+  return { lines, rows, peakTable, phaseTable, warmTable, shapeTable: reportShapes(samples) };
+}
+
+/** Least squares y = a + b·x over the points. */
+function fit(points) {
+  const n = points.length;
+  const mx = points.reduce((sum, [px]) => sum + px, 0) / n;
+  const my = points.reduce((sum, [, py]) => sum + py, 0) / n;
+  const b = points.reduce((sum, [px, py]) => sum + (px - mx) * (py - my), 0) / points.reduce((sum, [px]) => sum + (px - mx) ** 2, 0);
+  return { a: my - b * mx, b };
+}
+
+/**
+ * W1's bytes as 25, 100 and 400 requests: our extra wall and CPU time over plain fetch fitted
+ * as a fixed part (the same 100 MB whatever the count: the read-back copy and one fetch's set-up)
+ * plus a part per request, beside plain fetch's own CPU per request.
+ */
+function reportShapes(samples) {
+  const median = (key, mode, f) => pick(samples[`${key}/${mode}`], f).median;
+  const rows = shapes.map((key) => {
+    const [bw, ow, bc, oc] = [median(key, 'baseline', (r) => r.wallMs), median(key, 'memory', (r) => r.wallMs), median(key, 'baseline', cpuOf), median(key, 'memory', cpuOf)];
+    return { key, n: workloads[key].n, bw, ow, bc, oc };
+  });
+  const wall = fit(rows.map((r) => [r.n, r.ow - r.bw]));
+  const cpu = fit(rows.map((r) => [r.n, r.oc - r.bc]));
+  const plainCpu = fit(rows.map((r) => [r.n, r.bc]));
+  const w1 = rows.find((r) => r.key === 'W1');
+  log(`per request: +${num(wall.b * 1000, 0)} µs wall, +${num(cpu.b * 1000, 0)} µs CPU (plain fetch ${num(plainCpu.b * 1000, 0)} µs CPU); fixed +${num(wall.a, 0)} ms wall = ${x(ratio(w1.bw + wall.a, w1.bw))} of W1's baseline`);
+  return [
+    '| workload | requests | plain fetch wall ms | ours wall ms | extra wall ms | plain fetch CPU ms | ours CPU ms | extra CPU ms |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map((r) => `| ${workloads[r.key].label} | ${r.n} | ${num(r.bw, 0)} | ${num(r.ow, 0)} | ${num(r.ow - r.bw, 0)} | ${num(r.bc, 0)} | ${num(r.oc, 0)} | ${num(r.oc - r.bc, 0)} |`),
+    '',
+    `Fitted over the three (least squares, medians): our extra is **${num(wall.a, 0)} ms + ${num(wall.b * 1000, 0)} µs per request** of wall time and ${num(cpu.a, 0)} ms + ${num(cpu.b * 1000, 0)} µs per request of CPU time (every thread), where plain fetch itself costs ${num(plainCpu.b * 1000, 0)} µs of CPU per request. ` +
+      `The fixed part alone, with no cost per request at all, would put W1 at ${x(ratio(w1.bw + wall.a, w1.bw))} of its baseline.`,
+  ];
 }
 
 function reportProgress(samples) {
@@ -445,7 +493,7 @@ async function main() {
   log(`building into ${path.relative(root, benchDist)} …`);
   const buildMs = await buildForBench();
   log(`built in ${(buildMs / 1000).toFixed(1)} s`);
-  if (['node', 'scale', 'browser'].some((part) => ONLY.has(part))) await startServer([MiB, 4096, 64 * MiB, 16, 64, ...(ONLY.has('browser') ? browserSizes : [])]);
+  if (['node', 'scale', 'browser'].some((part) => ONLY.has(part))) await startServer([MiB, 4096, 64 * MiB, 16, 64, MiB / 4, 4 * MiB, ...(ONLY.has('browser') ? browserSizes : [])]);
   const sections = [];
   let nodeRows = [];
   let sizeResult;
@@ -472,6 +520,10 @@ async function main() {
       'First use and steady state: each run above is the first download of a fresh process, as the targets are measured, so our code runs before the JIT has compiled it (plain fetch runs undici, which the warm-up request has already run). The same workloads as the *second* of their kind in one process (the same mode run once over other URLs first, untimed) show how much of the gap is that first use and how much the cost of every download:',
       '',
       ...node.warmTable,
+      '',
+      'What costs per request and what per byte: W1\'s 100 MB as 25, 100 and 400 requests (first use, as above):',
+      '',
+      ...node.shapeTable,
       '',
       ...node.peakTable,
       '',
