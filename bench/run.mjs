@@ -127,6 +127,12 @@ const warmModes = [
   ['baseline, warm', { mode: 'baseline', warm: true }],
   ['memory, warm', { mode: 'memory', warm: true }],
 ];
+// Plain fetch with what the API requires of any implementation added, one thing at a time
+// (bench/workload.mjs `signal`, `readBack`).
+const floorModes = [
+  ['baseline+signal', { mode: 'baseline', signal: true }],
+  ['baseline+signal+read-back', { mode: 'baseline', signal: true, readBack: true }],
+];
 const modesOf = {
   W1: [
     ['baseline', { mode: 'baseline' }],
@@ -137,6 +143,7 @@ const modesOf = {
     ['memory+10 state$', { mode: 'memory', stateSubscribers: 10 }],
     ['join', { mode: 'join' }],
     ...warmModes,
+    ...floorModes,
   ],
   W2: [
     ['baseline', { mode: 'baseline' }],
@@ -144,6 +151,7 @@ const modesOf = {
     ['indexeddb', { mode: 'indexeddb' }],
     ['join', { mode: 'join' }],
     ...warmModes,
+    ...floorModes,
   ],
   W3: [
     ['baseline', { mode: 'baseline' }],
@@ -151,6 +159,7 @@ const modesOf = {
     ['indexeddb', { mode: 'indexeddb' }],
     ['join', { mode: 'join' }],
     ...warmModes,
+    ...floorModes,
   ],
   P: [
     ['baseline', { mode: 'baseline', countChunks: true }],
@@ -269,7 +278,18 @@ function reportNode(samples) {
     );
     log(`${workloads[key].label.padEnd(18)} second in its process: ${spread(warmOurs, ' ms', 0)} vs ${spread(warm, ' ms', 0)} → ${x(ratio(warmOurs.median, warm.median))}`);
   }
-  return { lines, rows, peakTable, phaseTable, warmTable, shapeTable: reportShapes(samples) };
+  const floorTable = [
+    '| workload | plain fetch, ms | + an AbortSignal per request | + the read-back: a Response per body over its kept chunks, then joined | memory store | ours ÷ plain fetch with both |',
+    '|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const key of ['W1', 'W2', 'W3']) {
+    const wall = (mode) => pick(samples[`${key}/${mode}`], (r) => r.wallMs);
+    const [plain, signal, readBack, ours] = [wall('baseline'), wall('baseline+signal'), wall('baseline+signal+read-back'), wall('memory')];
+    const vs = (s) => `${spread(s, '', 0)} (${x(ratio(s.median, plain.median))})`;
+    floorTable.push(`| ${workloads[key].label} | ${spread(plain, '', 0)} | ${vs(signal)} | ${vs(readBack)} | ${vs(ours)} | ${x(ratio(ours.median, readBack.median))} |`);
+    log(`${workloads[key].label.padEnd(18)} plain fetch + signal ${x(ratio(signal.median, plain.median))}, + read-back ${x(ratio(readBack.median, plain.median))}; ours ÷ that ${x(ratio(ours.median, readBack.median))}`);
+  }
+  return { lines, rows, peakTable, phaseTable, warmTable, floorTable, shapeTable: reportShapes(samples) };
 }
 
 /** Least squares y = a + b·x over the points. */
@@ -520,6 +540,10 @@ async function main() {
       'First use and steady state: each run above is the first download of a fresh process, as the targets are measured, so our code runs before the JIT has compiled it (plain fetch runs undici, which the warm-up request has already run). The same workloads as the *second* of their kind in one process (the same mode run once over other URLs first, untimed) show how much of the gap is that first use and how much the cost of every download:',
       '',
       ...node.warmTable,
+      '',
+      'What the API itself costs on this platform: plain fetch given only what any implementation of it must do, one thing at a time, and what our work adds on top (first use, as above):',
+      '',
+      ...node.floorTable,
       '',
       'What costs per request and what per byte: W1\'s 100 MB as 25, 100 and 400 requests (first use, as above):',
       '',

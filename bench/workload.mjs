@@ -8,6 +8,12 @@
 //   mode "join":      plain fetch keeping each body's chunks as they came (as the memory store
 //                     does), then, timed alone as `joinMs`, every body joined into one new
 //                     buffer: the copy a read-back with arrayBuffer() cannot do without.
+//   signal:           (baseline) each fetch() is given an AbortController's signal, as an abortable
+//                     download must be.
+//   readBack:         (baseline) each body kept as its chunks, then, once all are in, a Response
+//                     per body over a stream of them (status, status text and headers of the
+//                     network's), its body cancelled and the chunks joined: the read-back of a
+//                     store that keeps its bytes, with nothing else of ours.
 //   warm:             the same mode runs once over other URLs first, untimed, so the timed run is
 //                     the second in its process: JIT-compiled code and lazily made state, as in a
 //                     process that has downloaded before (baseline and memory).
@@ -72,8 +78,13 @@ async function baseline() {
   const worker = async () => {
     while (next < job.n) {
       const i = next++;
-      const response = await fetch(new URL(urls[i], base));
-      if (job.countChunks) {
+      const response = await fetch(new URL(urls[i], base), job.signal ? { signal: new AbortController().signal } : undefined);
+      if (job.readBack) {
+        const parts = [];
+        const reader = response.body.getReader();
+        for (let read = await reader.read(); !read.done; read = await reader.read()) parts.push(read.value);
+        bodies[i] = { parts, status: response.status, statusText: response.statusText, headers: [...response.headers] };
+      } else if (job.countChunks) {
         // Same bytes, read chunk by chunk: how many progress updates an unthrottled reader would see.
         const parts = [];
         for await (const chunk of response.body) {
@@ -89,7 +100,30 @@ async function baseline() {
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, job.n) }, worker));
+  if (job.readBack) {
+    for (let i = 0; i < bodies.length; i++) {
+      const { parts, status, statusText, headers } = bodies[i];
+      const pull = (controller) => {
+        for (const part of parts) controller.enqueue(part);
+        controller.close();
+      };
+      const stream = new ReadableStream({ pull }, { highWaterMark: 0 });
+      await new Response(stream, { status, statusText, headers }).body.cancel();
+      bodies[i] = joined(parts);
+      bytes += bodies[i].byteLength;
+    }
+  }
   return { bytes, chunks };
+}
+
+function joined(parts) {
+  const bytes = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0));
+  let at = 0;
+  for (const part of parts) {
+    bytes.set(part, at);
+    at += part.byteLength;
+  }
+  return bytes;
 }
 
 async function join() {
@@ -106,15 +140,7 @@ async function join() {
   await Promise.all(Array.from({ length: Math.min(4, job.n) }, worker));
   const start = performance.now();
   let bytes = 0;
-  for (const parts of bodies) {
-    const joined = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0));
-    let at = 0;
-    for (const part of parts) {
-      joined.set(part, at);
-      at += part.byteLength;
-    }
-    bytes += joined.byteLength;
-  }
+  for (const parts of bodies) bytes += joined(parts).byteLength;
   return { bytes, joinMs: performance.now() - start };
 }
 
