@@ -134,6 +134,10 @@ describe('a stop between two groups of writes', () => {
       // …which lands uncounted; the bytes read behind it were never written, never counted.
       const stored = await storedBytes(inner, scope);
       expect(stored).toBe(counted + gated.gatedBytes());
+      // Nor written later: a write the closed manager still had to make would land in the records
+      // the next manager resumes (slowed writes land 20 ms after they are made).
+      await pause(100);
+      expect(gated.landed()).toBe(stored);
 
       const { type, body, counts, from } = await resume(inner, scope);
       expect(type).toBe('backgroundfetchsuccess');

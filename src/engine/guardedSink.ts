@@ -33,8 +33,19 @@ export function guardSink(inner: BodySink, quota: (() => Promise<QuotaEstimate>)
   const settled = () => {
     if (--inFlight === 0) landed?.();
   };
-  const track = <T>(work: Promise<T>): Promise<T> => {
-    if (shut) return Promise.reject(new DOMException('The manager was closed.', 'AbortError'));
+  /**
+   * Starts `work` unless shut, and tracks it until it settles. Started here, after the check: a
+   * write begun once `shut()` was called would land after it resolved, in the records the next
+   * manager resumes from. A `work` that throws rejects, so nothing is left counted in flight.
+   */
+  const track = <T>(start: () => Promise<T>): Promise<T> => {
+    if (shut) return Promise.reject(new DOMException('The manager was closed: nothing more is written for it.', 'AbortError'));
+    let work: Promise<T>;
+    try {
+      work = start();
+    } catch (error) {
+      return Promise.reject(error);
+    }
     inFlight++;
     // The caller gets the chained promise: one promise per write for the tracking, not two.
     return work.then(
@@ -67,16 +78,18 @@ export function guardSink(inner: BodySink, quota: (() => Promise<QuotaEstimate>)
   let checked = Promise.resolve();
   return {
     writeSize: inner.writeSize,
-    resumePoint: (index) => track(inner.resumePoint(index)),
-    begin: (index, response, offset) => track(inner.begin(index, response, offset)),
+    resumePoint: (index) => track(() => inner.resumePoint(index)),
+    begin: (index, response, offset) => track(() => inner.begin(index, response, offset)),
     // Without a quota a chunk goes straight to the store: one promise per chunk, not three.
     write:
       quota === undefined
-        ? (index, chunk) => track(inner.write(index, chunk))
-        : (index, chunk) => {
-            const check = (checked = checked.then(() => checkQuota(chunk.byteLength, quota)));
-            return track(check.then(() => inner.write(index, chunk)));
-          },
+        ? (index, chunk) => track(() => inner.write(index, chunk))
+        : (index, chunk) =>
+            track(() => {
+              // Accepted before shut(), so written even if shut() comes during the check: shut() waits for it.
+              const check = (checked = checked.then(() => checkQuota(chunk.byteLength, quota)));
+              return check.then(() => inner.write(index, chunk));
+            }),
     // Behind the quota checks, as the writes are: told once the last write has reached the store.
     ending: (index, result) => {
       if (shut) return;
