@@ -36,16 +36,11 @@ export function guardSink(inner: BodySink, quota: (() => Promise<QuotaEstimate>)
   /**
    * Starts `work` unless shut, and tracks it until it settles. Started here, after the check: a
    * write begun once `shut()` was called would land after it resolved, in the records the next
-   * manager resumes from. A `work` that throws rejects, so nothing is left counted in flight.
+   * manager resumes from. Counted once started, so a `work` that throws leaves nothing in flight.
    */
   const track = <T>(start: () => Promise<T>): Promise<T> => {
-    if (shut) return Promise.reject(new DOMException('The manager was closed: nothing more is written for it.', 'AbortError'));
-    let work: Promise<T>;
-    try {
-      work = start();
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    if (shut) return Promise.reject(new DOMException('The manager was closed.', 'AbortError'));
+    const work = start();
     inFlight++;
     // The caller gets the chained promise: one promise per write for the tracking, not two.
     return work.then(
