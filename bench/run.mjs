@@ -133,6 +133,10 @@ const floorModes = [
   ['baseline+signal', { mode: 'baseline', signal: true }],
   ['baseline+signal+read-back', { mode: 'baseline', signal: true, readBack: true }],
 ];
+const shapeModes = [
+  ['baseline', { mode: 'baseline' }],
+  ['memory', { mode: 'memory' }],
+];
 const modesOf = {
   W1: [
     ['baseline', { mode: 'baseline' }],
@@ -165,14 +169,8 @@ const modesOf = {
     ['baseline', { mode: 'baseline', countChunks: true }],
     ['memory+1 listener', { mode: 'memory', listeners: 1 }],
   ],
-  S1: [
-    ['baseline', { mode: 'baseline' }],
-    ['memory', { mode: 'memory' }],
-  ],
-  S4: [
-    ['baseline', { mode: 'baseline' }],
-    ['memory', { mode: 'memory' }],
-  ],
+  S1: shapeModes,
+  S4: shapeModes,
 };
 
 function jobOf(key, extra) {
@@ -200,6 +198,8 @@ async function nodeBench() {
 
 const cpuOf = (r) => r.cpuUserMs + r.cpuSystemMs;
 const pick = (list, f) => stats((list ?? []).map(f));
+/** Wall-time stats of one workload's runs in one mode. */
+const wallOf = (samples, key, mode) => pick(samples[`${key}/${mode}`], (r) => r.wallMs);
 
 function reportNode(samples) {
   const rows = [];
@@ -271,25 +271,28 @@ function reportNode(samples) {
     '|---|---:|---:|---:|---:|---:|---:|',
   ];
   for (const key of ['W1', 'W2', 'W3']) {
-    const wall = (mode) => pick(samples[`${key}/${mode}`], (r) => r.wallMs);
-    const [cold, coldOurs, warm, warmOurs] = [wall('baseline'), wall('memory'), wall('baseline, warm'), wall('memory, warm')];
+    const [cold, coldOurs, warm, warmOurs] = ['baseline', 'memory', 'baseline, warm', 'memory, warm'].map((mode) => wallOf(samples, key, mode));
     warmTable.push(
       `| ${workloads[key].label} | ${spread(cold, '', 0)} | ${spread(coldOurs, '', 0)} | ${x(ratio(coldOurs.median, cold.median))} | ${spread(warm, '', 0)} | ${spread(warmOurs, '', 0)} | ${x(ratio(warmOurs.median, warm.median))} |`,
     );
     log(`${workloads[key].label.padEnd(18)} second in its process: ${spread(warmOurs, ' ms', 0)} vs ${spread(warm, ' ms', 0)} → ${x(ratio(warmOurs.median, warm.median))}`);
   }
-  const floorTable = [
+  return { lines, rows, peakTable, phaseTable, warmTable, floorTable: reportFloor(samples), shapeTable: reportShapes(samples) };
+}
+
+/** Plain fetch with a signal per request, then with the read-back too, beside ours (W1–W3). */
+function reportFloor(samples) {
+  const table = [
     '| workload | plain fetch, ms | + an AbortSignal per request | + the read-back: a Response per body over its kept chunks, then joined | memory store | ours ÷ plain fetch with both |',
     '|---|---:|---:|---:|---:|---:|',
   ];
   for (const key of ['W1', 'W2', 'W3']) {
-    const wall = (mode) => pick(samples[`${key}/${mode}`], (r) => r.wallMs);
-    const [plain, signal, readBack, ours] = [wall('baseline'), wall('baseline+signal'), wall('baseline+signal+read-back'), wall('memory')];
+    const [plain, signal, readBack, ours] = ['baseline', 'baseline+signal', 'baseline+signal+read-back', 'memory'].map((mode) => wallOf(samples, key, mode));
     const vs = (s) => `${spread(s, '', 0)} (${x(ratio(s.median, plain.median))})`;
-    floorTable.push(`| ${workloads[key].label} | ${spread(plain, '', 0)} | ${vs(signal)} | ${vs(readBack)} | ${vs(ours)} | ${x(ratio(ours.median, readBack.median))} |`);
+    table.push(`| ${workloads[key].label} | ${spread(plain, '', 0)} | ${vs(signal)} | ${vs(readBack)} | ${vs(ours)} | ${x(ratio(ours.median, readBack.median))} |`);
     log(`${workloads[key].label.padEnd(18)} plain fetch + signal ${x(ratio(signal.median, plain.median))}, + read-back ${x(ratio(readBack.median, plain.median))}; ours ÷ that ${x(ratio(ours.median, readBack.median))}`);
   }
-  return { lines, rows, peakTable, phaseTable, warmTable, floorTable, shapeTable: reportShapes(samples) };
+  return table;
 }
 
 /** Least squares y = a + b·x over the points. */

@@ -80,17 +80,11 @@ async function baseline() {
       const i = next++;
       const response = await fetch(new URL(urls[i], base), job.signal ? { signal: new AbortController().signal } : undefined);
       if (job.readBack) {
-        const parts = [];
-        const reader = response.body.getReader();
-        for (let read = await reader.read(); !read.done; read = await reader.read()) parts.push(read.value);
-        bodies[i] = { parts, status: response.status, statusText: response.statusText, headers: [...response.headers] };
+        bodies[i] = { parts: await partsOf(response), status: response.status, statusText: response.statusText, headers: [...response.headers] };
       } else if (job.countChunks) {
         // Same bytes, read chunk by chunk: how many progress updates an unthrottled reader would see.
-        const parts = [];
-        for await (const chunk of response.body) {
-          parts.push(chunk);
-          chunks++;
-        }
+        const parts = await partsOf(response);
+        chunks += parts.length;
         bodies[i] = parts;
         bytes += parts.reduce((sum, part) => sum + part.byteLength, 0);
       } else {
@@ -116,6 +110,14 @@ async function baseline() {
   return { bytes, chunks };
 }
 
+/** A response's body as the chunks the network gave. */
+async function partsOf(response) {
+  const parts = [];
+  for await (const chunk of response.body) parts.push(chunk);
+  return parts;
+}
+
+/** The chunks in one new buffer (the copy a read-back with arrayBuffer() makes). */
 function joined(parts) {
   const bytes = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0));
   let at = 0;
@@ -132,9 +134,7 @@ async function join() {
   const worker = async () => {
     while (next < job.n) {
       const i = next++;
-      const parts = [];
-      for await (const chunk of (await fetch(new URL(urls[i], base))).body) parts.push(chunk);
-      bodies[i] = parts;
+      bodies[i] = await partsOf(await fetch(new URL(urls[i], base)));
     }
   };
   await Promise.all(Array.from({ length: Math.min(4, job.n) }, worker));
