@@ -44,30 +44,79 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 describe('abort() at the moment of completion', () => {
   const size = 50_000;
 
-  test('with every byte stored but the record not yet settled: abort wins, everywhere', async () => {
-    const where = fresh('memory', 'races');
-    const target = manager(where, { timeout: 10_000 });
-    const before = timers();
-    const events = countEvents(target);
-    const done = completion(target, where);
-    const registration = await target.fetch('late-abort', [`/bytes?size=${size}&chunk=8192&delay=1`]);
-    const progress = countFinalProgress(registration);
-    let returned: Promise<boolean> | undefined;
-    registration.state$.subscribe((state) => {
-      if (returned === undefined && state.downloaded === size && state.result === '') returned = registration.abort();
-    });
-    const outcome = await done;
+  test.each(['memory', 'indexeddb'] as const)(
+    '(%s) with every byte stored and counted but the record not yet settled: the record settles first, success wins, abort() answers false',
+    async (kind) => {
+      const where = fresh(kind, 'races');
+      const target = manager(where, { timeout: 10_000 });
+      const before = timers();
+      const events = countEvents(target);
+      const done = completion(target, where);
+      const registration = await target.fetch('late-abort', [`/bytes?size=${size}&chunk=8192&delay=1`]);
+      const progress = countFinalProgress(registration);
+      let returned: Promise<boolean> | undefined;
+      // Synchronously inside the value that counts the last bytes, before the record settles.
+      registration.state$.subscribe((state) => {
+        if (returned === undefined && state.downloaded === size && state.result === '') returned = registration.abort();
+      });
+      const outcome = await done;
+      expect(returned).toBeDefined();
+      expect(await returned).toBe(false);
+      expect(outcome.type).toBe('backgroundfetchsuccess');
+      expectNoLoss(outcome, [bodyOf(size)]);
+      const final = await expectSettledAndEmpty(registration, where);
+      expect(final).toMatchObject({ result: 'success', failureReason: '' });
+      expect(events).toEqual({ backgroundfetchsuccess: 1 });
+      expect(progress).toEqual({ final: 1, after: 0 });
+      await expectTimersBackTo(before);
+    },
+  );
+
+  test.each(['memory', 'indexeddb'] as const)(
+    '(%s) from the progress event that counts one record whole: that record stays readable, the one still downloading is aborted (WPT abort AB-02 without its timing)',
+    async (kind) => {
+      const where = fresh(kind, 'races');
+      const target = manager(where, { timeout: 10_000 });
+      const done = completion(target, where);
+      const registration = await target.fetch('abort-at-whole', [`/bytes?size=${size}&chunk=8192&delay=1`, '/slow?delay=5000&size=10']);
+      let returned: Promise<boolean> | undefined;
+      registration.addEventListener('progress', () => {
+        if (returned === undefined && registration.downloaded === size) returned = registration.abort();
+      });
+      const outcome = await done;
+      expect(returned).toBeDefined();
+      expect(await returned).toBe(true);
+      expect(outcome.type).toBe('backgroundfetchabort');
+      expect(outcome.state).toMatchObject({ result: 'failure', failureReason: 'aborted', downloaded: size });
+      expect(outcome.bodies).toEqual([bodyOf(size), 'AbortError']);
+      expectCounted(outcome);
+      await expectSettledAndEmpty(registration, where);
+    },
+  );
+
+  test('asked for and closed at once: close() lands the abort first, abort() answers true, the next manager fires backgroundfetchabort', async () => {
+    const where = fresh('indexeddb', 'races');
+    const first = manager(where);
+    const firstDone = completion(first, where);
+    const registration = await first.fetch('abort-then-close', ['/slow?delay=5000&size=10']);
+    const returned = registration.abort();
+    await first.close();
     expect(await returned).toBe(true);
+    const second = manager(where);
+    const outcome = await Promise.race([firstDone, completion(second, where)]);
     expect(outcome.type).toBe('backgroundfetchabort');
-    expect(outcome.state).toMatchObject({ result: 'failure', failureReason: 'aborted', downloaded: size });
-    expectCounted(outcome);
-    // Its bytes are all stored, but the record was cut off before it ended: not a whole body.
-    expect(outcome.bodies).toEqual(['AbortError']);
-    const final = await expectSettledAndEmpty(registration, where);
-    expect(final).toMatchObject({ result: 'failure', failureReason: 'aborted' });
-    expect(events).toEqual({ backgroundfetchabort: 1 });
-    expect(progress).toEqual({ final: 1, after: 0 });
-    await expectTimersBackTo(before);
+    expect(outcome.state).toMatchObject({ result: 'failure', failureReason: 'aborted' });
+    await expectSettledAndEmpty(outcome.registration, where);
+  });
+
+  test('two abort() calls at once: one answers true, the other false', async () => {
+    const where = fresh('memory', 'races');
+    const target = manager(where);
+    const done = completion(target, where);
+    const registration = await target.fetch('abort-twice', ['/slow?delay=5000&size=10']);
+    const answers = await Promise.all([registration.abort(), registration.abort()]);
+    expect(answers).toEqual([true, false]);
+    expect((await done).type).toBe('backgroundfetchabort');
   });
 
   test('download-total-exceeded by the very last chunk: the request cut off at its end is released', async () => {

@@ -48,6 +48,8 @@ export class FetchJob implements RecordSource {
   #pipeline: Subscription | undefined;
   #ended = false;
   #stopped: Promise<void> | undefined;
+  /** Lands the abort() asked for and not yet delivered: whether it stopped the fetch. */
+  #landAbort: (() => boolean) | undefined;
   #persisted: Promise<void> = Promise.resolve();
   // The stored URLs' match keys, without and with `ignoreSearch`, made by the first match() that
   // needs them: parsing two URLs per record on every call made match() 24× a plain scan.
@@ -90,16 +92,36 @@ export class FetchJob implements RecordSource {
   }
 
   /**
-   * Aborts the fetch: `false` when it has already settled. Throws `InvalidStateError` once the
-   * job was stopped unsettled (its manager closed): nothing here could abort it any more, and
-   * the manager that resumes it would run it to its end.
+   * Aborts the fetch: `false` when it has already settled (or another abort() is landing).
+   * Rejects with `InvalidStateError` once the job was stopped unsettled (its manager closed):
+   * nothing here could abort it any more, and the manager that resumes it would run it to its
+   * end. The abort lands a task later, after the work already queued: a record's last bytes are
+   * counted (and a `progress` event or a `state$` value may call this) just before the record
+   * settles, and a body read and stored whole is not cut off by an abort that saw it counted.
+   * A `stop()` meanwhile lands it first.
    */
-  abort(): boolean {
+  async abort(): Promise<boolean> {
+    if (!this.#abortable() || this.#landAbort !== undefined) return false;
+    let landed: boolean | undefined;
+    const land = (): boolean => {
+      if (landed === undefined) {
+        this.#landAbort = undefined;
+        landed = this.#tally$.getValue().state.result === '';
+        if (landed) this.#abort$.next();
+      }
+      return landed;
+    };
+    this.#landAbort = land;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    return land();
+  }
+
+  /** Whether an abort would stop something: `false` once settled; throws once stopped unsettled. */
+  #abortable(): boolean {
     if (this.#tally$.getValue().state.result !== '') return false;
     if (this.#stopped !== undefined) {
       throw invalidState(`Background fetch "${this.fetch.id}" belongs to a closed BackgroundFetchManager; get() it from a new manager to abort it.`);
     }
-    this.#abort$.next();
     return true;
   }
 
@@ -111,6 +133,7 @@ export class FetchJob implements RecordSource {
    * call gets the same promise.
    */
   stop(): Promise<void> {
+    this.#landAbort?.();
     this.#stopped ??= this.#halt();
     return this.#stopped;
   }
