@@ -8,7 +8,7 @@ import { filter, firstValueFrom, lastValueFrom } from 'rxjs';
 import { BackgroundFetchManager, openIndexedDBStore, type BackgroundFetchRegistration, type BackgroundFetchStore } from '../../src';
 import { bodyOf } from '../helpers/testServer';
 import { withSinks } from '../store/support';
-import { completion, completionTypes, expectCounted, expectNoLoss, expectSettledAndEmpty, fresh, indexedDBKeys, rangeStart, track, until, reliabilitySuite, type Fresh } from './support';
+import { completion, completionTypes, expectCounted, expectNoLoss, expectSettledAndEmpty, fresh, indexedDBKeys, rangeStart, track, until, reliabilitySuite, type Fresh, type Outcome } from './support';
 
 const suite = reliabilitySuite({ retry: { limit: 2, delay: () => 10 }, timeout: 2000 });
 
@@ -44,6 +44,16 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 describe('abort() at the moment of completion', () => {
   const size = 50_000;
 
+  /** The one record of `size` bytes succeeded although abort() was called: so says the event, the store, the registration and its events. */
+  async function expectSuccessWon(outcome: Outcome, registration: BackgroundFetchRegistration, where: Fresh, seen: { events: Record<string, number>; progress: { final: number; after: number } }) {
+    expect(outcome.type).toBe('backgroundfetchsuccess');
+    expectNoLoss(outcome, [bodyOf(size)]);
+    const final = await expectSettledAndEmpty(registration, where);
+    expect(final).toMatchObject({ result: 'success', failureReason: '' });
+    expect(seen.events).toEqual({ backgroundfetchsuccess: 1 });
+    expect(seen.progress).toEqual({ final: 1, after: 0 });
+  }
+
   test.each(['memory', 'indexeddb'] as const)(
     '(%s) with every byte stored and counted but the record not yet settled: the record settles first, success wins, abort() answers false',
     async (kind) => {
@@ -62,12 +72,7 @@ describe('abort() at the moment of completion', () => {
       const outcome = await done;
       expect(returned).toBeDefined();
       expect(await returned).toBe(false);
-      expect(outcome.type).toBe('backgroundfetchsuccess');
-      expectNoLoss(outcome, [bodyOf(size)]);
-      const final = await expectSettledAndEmpty(registration, where);
-      expect(final).toMatchObject({ result: 'success', failureReason: '' });
-      expect(events).toEqual({ backgroundfetchsuccess: 1 });
-      expect(progress).toEqual({ final: 1, after: 0 });
+      await expectSuccessWon(outcome, registration, where, { events, progress });
       await expectTimersBackTo(before);
     },
   );
@@ -151,12 +156,7 @@ describe('abort() at the moment of completion', () => {
     const outcome = await done;
     expect(await returned).toBe(false);
     expect(await fromListener).toBe(false);
-    expect(outcome.type).toBe('backgroundfetchsuccess');
-    expectNoLoss(outcome, [bodyOf(size)]);
-    const final = await expectSettledAndEmpty(registration, where);
-    expect(final).toMatchObject({ result: 'success', failureReason: '' });
-    expect(events).toEqual({ backgroundfetchsuccess: 1 });
-    expect(progress).toEqual({ final: 1, after: 0 });
+    await expectSuccessWon(outcome, registration, where, { events, progress });
   });
 
   test('swept across the turns around completion: exactly one outcome, the same in the event, the registration and abort()', async () => {
