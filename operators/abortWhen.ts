@@ -1,4 +1,4 @@
-import { Observable, type MonoTypeOperatorFunction, type ObservableInput, from } from 'rxjs';
+import { Observable, asyncScheduler, from, type MonoTypeOperatorFunction, type ObservableInput, type SchedulerLike, type Subscription } from 'rxjs';
 import { settleTally } from './tally';
 import type { FetchTally } from './types';
 
@@ -7,20 +7,29 @@ import type { FetchTally } from './types';
  * running become `aborted`, finished ones keep their result and bytes), emitted, and the stream
  * completes, which cancels every request in flight upstream. The source must have emitted a
  * tally first (start it with the seed); a notifier firing after the final tally does nothing.
+ * The abort lands on `scheduler` (a task later by default), after the work already queued: a
+ * record's last bytes are counted just before it settles, and a notifier fired by the tally that
+ * counted them (a progress listener calling abort) must not cut off a body stored whole. If the
+ * fetch settles meanwhile, the abort does nothing.
  *
  * @example
  * import { abortWhen } from 'rx-background-fetch/operators';
  * tally$.pipe(abortWhen(fromEvent(button, 'click')));
  */
-export function abortWhen(notifier: ObservableInput<unknown>): MonoTypeOperatorFunction<FetchTally> {
+export function abortWhen(notifier: ObservableInput<unknown>, scheduler: SchedulerLike = asyncScheduler): MonoTypeOperatorFunction<FetchTally> {
   return (source) =>
     new Observable<FetchTally>((subscriber) => {
       let last: FetchTally | undefined;
+      let landing: Subscription | undefined;
+      const land = (): void => {
+        if (last === undefined || last.state.result !== '') return;
+        subscriber.next(settleTally(last, 'aborted'));
+        subscriber.complete();
+      };
       const stop = from(notifier).subscribe({
         next() {
-          if (last === undefined || last.state.result !== '') return;
-          subscriber.next(settleTally(last, 'aborted'));
-          subscriber.complete();
+          if (last === undefined || last.state.result !== '' || landing !== undefined) return;
+          landing = scheduler.schedule(land);
         },
         error: (error: unknown) => subscriber.error(error),
       });
@@ -35,6 +44,7 @@ export function abortWhen(notifier: ObservableInput<unknown>): MonoTypeOperatorF
       return () => {
         stop.unsubscribe();
         inner.unsubscribe();
+        landing?.unsubscribe();
       };
     });
 }

@@ -1,4 +1,4 @@
-import { EMPTY, concat, defer, from, of, scan, startWith, tap, type Observable, type ObservableInput } from 'rxjs';
+import { EMPTY, concat, defer, from, of, scan, startWith, tap, type Observable, type ObservableInput, type SchedulerLike } from 'rxjs';
 import { abortWhen } from './abortWhen';
 import { countBytes } from './countBytes';
 import { fetchRecords, type FetchOne } from './fetchRecords';
@@ -42,6 +42,8 @@ export interface BackgroundFetchStageOptions {
   readonly seed?: FetchTally;
   /** Aborts the fetch when it emits: the final tally says `"aborted"` and every request stops. */
   readonly abort$?: ObservableInput<unknown>;
+  /** Where an abort lands ({@link abortWhen}): a task later by default; a test passes its virtual scheduler. */
+  readonly abortScheduler?: SchedulerLike;
   /** Told each record's result as the record settles, before it is counted: where it is stored. */
   readonly settleRecord?: (index: number, result: RecordResult) => void;
   /**
@@ -129,7 +131,7 @@ export function backgroundFetch(fetch: BackgroundFetchInput, options: Background
             startWith(seed),
             limitDownloadTotal(downloadTotal),
             untilSettled(),
-            abortWhen(options.abort$ ?? EMPTY),
+            abortWhen(options.abort$ ?? EMPTY, options.abortScheduler),
           );
     return concat(
       downloads.pipe(tap((tally) => (final = tally.state.result === '' ? undefined : tally))),

@@ -1,4 +1,4 @@
-import { NEVER, startWith, type Observable } from 'rxjs';
+import { NEVER, Subject, startWith, tap, type Observable } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import { abortWhen } from '../../operators/abortWhen';
 import { countBytes } from '../../operators/countBytes';
@@ -51,6 +51,39 @@ describe('abortWhen', () => {
       });
       expectSubscriptions(events.subscriptions).toBe(subs);
       expectSubscriptions(notifier.subscriptions).toBe(subs);
+    });
+  });
+
+  it('lets a record settle whose last bytes the tally that fired the notifier counted: a body stored whole is not cut off', () => {
+    testScheduler.run(({ cold, expectObservable }) => {
+      // A progress listener aborting once everything is downloaded: the record's result comes right after.
+      const notifier = new Subject<void>();
+      const events = cold('-(ab)', { a: chunk(0, 5), b: settled(0, 'success') });
+      const abortOnceDownloaded = tap((tally: FetchTally) => {
+        if (tally.state.downloaded === 5 && tally.state.result === '') notifier.next();
+      });
+      expectObservable(events.pipe(pipeline(1, notifier, true), abortOnceDownloaded)).toBe('s(ab|)', {
+        s: snap(0, ['0']),
+        a: snap(5, ['5']),
+        b: snap(5, ['5 success'], 'success'),
+      });
+    });
+  });
+
+  it('lands in the frame it was asked in, after that frame\'s tallies, when nothing settles first', () => {
+    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const notifier = new Subject<void>();
+      const events = cold('-(ab)---c', { a: chunk(0, 5), b: chunk(0, 2), c: settled(0, 'success') });
+      const abortAtFirstBytes = tap((tally: FetchTally) => {
+        if (tally.state.downloaded === 5) notifier.next();
+      });
+      expectObservable(events.pipe(pipeline(1, notifier), abortAtFirstBytes)).toBe('s(abX|)', {
+        s: snap(0, ['0']),
+        a: snap(5, ['5']),
+        b: snap(7, ['7']),
+        X: snap(7, ['7 aborted'], 'failure', 'aborted'),
+      });
+      expectSubscriptions(events.subscriptions).toBe('^!');
     });
   });
 

@@ -185,6 +185,7 @@ function runScenario({ records, downloadTotal, interval, steps }: Scenario): voi
         fetchRecord: ({ index }) => (index === first ? events : EMPTY),
         concurrency: Infinity,
         abort$,
+        abortScheduler: scheduler,
         // The engine keeps each record result as it is reported (FetchJob's settleRecord).
         settleRecord: (index, result) => {
           held[index].result = result;
@@ -247,6 +248,8 @@ function runScenario({ records, downloadTotal, interval, steps }: Scenario): voi
       case 'abort':
         if (!model.ended) end('aborted');
         segment.abort$.next();
+        // The abort lands a task later (abortWhen): before the schedule's next step.
+        advance(0);
         return;
       case 'close': {
         if (model.ended) return;

@@ -99,7 +99,7 @@ describe('abort() at the moment of completion', () => {
     },
   );
 
-  test('asked for and closed at once: close() lands the abort first, abort() answers true, the next manager fires backgroundfetchabort', async () => {
+  test('asked for and closed at once: close() waits for the abort to land, abort() answers true, the next manager fires backgroundfetchabort', async () => {
     const where = fresh('indexeddb', 'races');
     const first = manager(where);
     const firstDone = completion(first, where);

@@ -48,8 +48,8 @@ export class FetchJob implements RecordSource {
   #pipeline: Subscription | undefined;
   #ended = false;
   #stopped: Promise<void> | undefined;
-  /** Lands the abort() asked for and not yet delivered: whether it stopped the fetch. */
-  #landAbort: (() => boolean) | undefined;
+  /** The final tally of the fetch an abort() was asked of, once the pipeline's abortWhen lands it (or the fetch settled first). */
+  #aborting: Promise<FetchTally | undefined> | undefined;
   #persisted: Promise<void> = Promise.resolve();
   // The stored URLs' match keys, without and with `ignoreSearch`, made by the first match() that
   // needs them: parsing two URLs per record on every call made match() 24× a plain scan.
@@ -95,25 +95,25 @@ export class FetchJob implements RecordSource {
    * Aborts the fetch: `false` when it has already settled (or another abort() is landing).
    * Rejects with `InvalidStateError` once the job was stopped unsettled (its manager closed):
    * nothing here could abort it any more, and the manager that resumes it would run it to its
-   * end. The abort lands a task later, after the work already queued: a record's last bytes are
-   * counted (and a `progress` event or a `state$` value may call this) just before the record
-   * settles, and a body read and stored whole is not cut off by an abort that saw it counted.
-   * A `stop()` meanwhile lands it first.
+   * end. The pipeline's `abortWhen` lands the abort a task later, after the work already
+   * queued: a record's last bytes are counted (and a `progress` event or a `state$` value may
+   * call this) just before the record settles, and a body read and stored whole is not cut off
+   * by an abort that saw it counted. `true` once the fetch ended aborted; `false` when it
+   * settled otherwise first. A `stop()` meanwhile waits for it to land.
    */
   async abort(): Promise<boolean> {
-    if (!this.#abortable() || this.#landAbort !== undefined) return false;
-    let landed: boolean | undefined;
-    const land = (): boolean => {
-      if (landed === undefined) {
-        this.#landAbort = undefined;
-        landed = this.#tally$.getValue().state.result === '';
-        if (landed) this.#abort$.next();
-      }
-      return landed;
-    };
-    this.#landAbort = land;
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    return land();
+    if (!this.#abortable() || this.#aborting !== undefined) return false;
+    this.#aborting = new Promise((resolve) => {
+      const watch = this.#tally$.pipe(filter((tally) => tally.state.result !== '')).subscribe({
+        next: (tally) => {
+          resolve(tally);
+          watch.unsubscribe();
+        },
+        complete: () => resolve(undefined),
+      });
+    });
+    this.#abort$.next();
+    return (await this.#aborting)?.state.failureReason === 'aborted';
   }
 
   /** Whether an abort would stop something: `false` once settled; throws once stopped unsettled. */
@@ -133,8 +133,7 @@ export class FetchJob implements RecordSource {
    * call gets the same promise.
    */
   stop(): Promise<void> {
-    this.#landAbort?.();
-    this.#stopped ??= this.#halt();
+    this.#stopped ??= this.#aborting === undefined ? this.#halt() : this.#aborting.then(() => this.#halt());
     return this.#stopped;
   }
 
