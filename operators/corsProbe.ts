@@ -1,3 +1,4 @@
+import type { StopSignal } from './recordStop';
 import { serverAnswers } from './serverAnswers';
 
 /**
@@ -12,7 +13,7 @@ import { serverAnswers } from './serverAnswers';
  * if (await refusedByCors(request, location.origin, signal)) settle('fetch-error');
  * else await patience.failed(signal);
  */
-export async function refusedByCors(request: { readonly url: string; readonly mode?: RequestMode }, origin: string | undefined, signal: AbortSignal): Promise<boolean> {
+export async function refusedByCors(request: { readonly url: string; readonly mode?: RequestMode }, origin: string | undefined, signal: StopSignal): Promise<boolean> {
   if (origin === undefined || request.mode === 'same-origin' || request.mode === 'no-cors') return false;
   let url: URL;
   try {

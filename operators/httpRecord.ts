@@ -6,6 +6,7 @@ import { failedIntegrity } from './integrityProbe';
 import { NetworkPatience, checkPatience, defaultPatience } from './networkPatience';
 import { normalizeRetry, type NormalizedRetry, type RetryOptions } from './retryOptions';
 import { readBody } from './readBody';
+import { RecordStop, type StopSignal } from './recordStop';
 import { plainURL, toLiveRequest } from './requestCodec';
 import { requestDefaults } from './requestDefaults';
 import { StoreFailure } from './storeFailure';
@@ -69,9 +70,9 @@ export function httpRecord(options: HttpRecordOptions): (record: FetchRecord, re
   return (record, read) =>
     new Observable<RecordEvent>((subscriber) => {
       subscriber.add(online.hold());
-      const controller = new AbortController();
+      const stop = new RecordStop();
       let finished = false;
-      runRecord(record, context, controller.signal, (event) => subscriber.next(event), read).then(
+      runRecord(record, context, stop, (event) => subscriber.next(event), read).then(
         () => {
           finished = true;
           subscriber.complete();
@@ -82,7 +83,7 @@ export function httpRecord(options: HttpRecordOptions): (record: FetchRecord, re
         },
       );
       return () => {
-        if (!finished) controller.abort(unsubscribed);
+        if (!finished) stop.abort(unsubscribed);
       };
     });
 }
@@ -104,7 +105,7 @@ interface RecordContext {
 async function runRecord(
   record: FetchRecord,
   context: RecordContext,
-  signal: AbortSignal,
+  signal: StopSignal,
   emit: (event: RecordEvent) => void,
   read: ((unstored: number) => void) | undefined,
 ): Promise<void> {
@@ -160,7 +161,7 @@ async function runRecord(
     try {
       const sent = toRequest(request, resume, resume === null ? null : ifRangeFor(previous), attempt.signal, context.transport.takesURLs === true);
       // A string only for a transport that takesURLs, which the call signature cannot say.
-      response = await context.transport(sent as Request, { signal: attempt.signal, budget });
+      response = await context.transport(sent as Request, { signal: attempt.signal, abort: attempt.abort, budget });
     } catch {
       attempt.dispose();
       if (signal.aborted) return;
@@ -339,7 +340,7 @@ interface LinkedController {
  * const attempt = linkedController(signal);
  * try { await read(attempt.signal); attempt.drained(); } finally { attempt.dispose(); }
  */
-function linkedController(parent: AbortSignal): LinkedController {
+function linkedController(parent: StopSignal): LinkedController {
   const controller = new AbortController();
   const forward = () => controller.abort(parent.reason);
   parent.addEventListener('abort', forward, { once: true });

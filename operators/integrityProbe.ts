@@ -1,3 +1,4 @@
+import type { StopSignal } from './recordStop';
 import { serverAnswers } from './serverAnswers';
 
 /**
@@ -11,6 +12,6 @@ import { serverAnswers } from './serverAnswers';
  * if (await failedIntegrity(request, signal)) settle('fetch-error');
  * else await patience.failed(signal);
  */
-export async function failedIntegrity(request: { readonly url: string; readonly integrity?: string }, signal: AbortSignal): Promise<boolean> {
+export async function failedIntegrity(request: { readonly url: string; readonly integrity?: string }, signal: StopSignal): Promise<boolean> {
   return Boolean(request.integrity) && serverAnswers(request.url, 'cors', signal);
 }

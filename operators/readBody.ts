@@ -1,3 +1,4 @@
+import type { StopSignal } from './recordStop';
 import { StoreFailure } from './storeFailure';
 import type { BodySink, RecordResult } from './types';
 import { writeBehind } from './writeBehind';
@@ -9,7 +10,7 @@ export interface ReadBodyOptions {
   /** Ms a read may wait for a chunk before the attempt is aborted as stalled. */
   readonly timeout: number;
   /** The record's signal: once it aborts, nothing more is written or reported. */
-  readonly signal: AbortSignal;
+  readonly signal: StopSignal;
   /** This attempt: aborted here when the body stalls, and its abort ends the read. */
   readonly attempt: { readonly signal: AbortSignal; abort(reason: unknown): void };
   /** Called with the size of each write once it is stored. */

@@ -231,4 +231,55 @@ describe('a transport that takes URLs', () => {
       await expect(attempt).rejects.toMatchObject({ name: 'TimeoutError', request: { url, method: 'GET' } });
     });
   });
+
+  describe("the ky transport given the caller's abort", () => {
+    const sentSignals = (timeout = 5000) => {
+      const signals: (AbortSignal | null | undefined)[] = [];
+      const transport = createKyTransport({ retry: normalizeRetry(0), timeout, fetch: (input, init) => (signals.push(init?.signal), fetch(input, init)), takesURLs: true });
+      return { signals, transport };
+    };
+
+    it("hands fetch the caller's signal itself, not a controller of its own following it", async () => {
+      const { signals, transport } = sentSignals();
+      const caller = new AbortController();
+      const response = await transport(`${server.url}/bytes?size=10` as unknown as Request, { signal: caller.signal, abort: (reason) => caller.abort(reason) });
+      expect(response.status).toBe(200);
+      expect(signals).toEqual([caller.signal]);
+    });
+
+    it('on a header timeout aborts through `abort` with the TimeoutError it rejects with, and the request leaves the server', async () => {
+      const { signals, transport } = sentSignals(100);
+      const caller = new AbortController();
+      const aborted: unknown[] = [];
+      const url = `${server.url}/stall-headers?delay=600000`;
+      const attempt = transport(url as unknown as Request, { signal: caller.signal, abort: (reason) => (aborted.push(reason), caller.abort(reason)) });
+      const error = await attempt.then(() => undefined, (rejected: unknown) => rejected);
+      expect(error).toMatchObject({ name: 'TimeoutError', request: { url, method: 'GET' } });
+      expect(aborted).toEqual([error]);
+      expect([signals[0]?.aborted, signals[0]?.reason]).toEqual([true, error]);
+      // The server's ten-minute wait ends early only when the client goes away; a request left
+      // connected would outlast the test's timeout and fail it.
+      while (server.inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    });
+
+    it('without `abort`, sends a signal of its own that follows the caller and aborts on a header timeout', async () => {
+      const { signals, transport } = sentSignals(100);
+      const caller = new AbortController();
+      const attempt = transport(`${server.url}/stall-headers?delay=600000` as unknown as Request, { signal: caller.signal });
+      await expect(attempt).rejects.toMatchObject({ name: 'TimeoutError' });
+      expect(signals[0]).not.toBe(caller.signal);
+      expect([signals[0]?.aborted, caller.signal.aborted]).toEqual([true, false]);
+      while (server.inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    });
+
+    it('without `abort`, aborts the sent request when the caller aborts', async () => {
+      const { signals, transport } = sentSignals();
+      const caller = new AbortController();
+      const attempt = transport(`${server.url}/stall-headers?delay=600000` as unknown as Request, { signal: caller.signal });
+      while (server.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      caller.abort(new Error('stopped'));
+      await expect(attempt).rejects.toThrow('stopped');
+      expect(signals[0]?.aborted).toBe(true);
+    });
+  });
 });

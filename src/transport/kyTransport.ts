@@ -58,13 +58,13 @@ export function createKyTransport(options: KyTransportOptions): Transport {
     },
     throwHttpErrors: (status) => retry.statusCodes.includes(status),
   });
-  const transport = async (request: Request | string, { signal, budget }: TransportInit): Promise<Response> => {
+  const transport = async (request: Request | string, { signal, abort, budget }: TransportInit): Promise<Response> => {
     // A Request made from ours with options (ky's, or fetch's init) loses its referrer and
     // referrer policy (the Request constructor resets both when init is not empty): hand them on.
     // A URL alone has the defaults, which ky's Request gets anyway.
     const { referrer, referrerPolicy } = typeof request === 'string' ? {} : request;
     const method = typeof request === 'string' ? 'GET' : request.method;
-    const first = await fetchWithTimeout(request, signal, options);
+    const first = await fetchWithTimeout(request, signal, abort, options);
     const retriesLeft = budget === undefined ? retry.limit : budget.left;
     if (first.ok || method !== 'GET' || retriesLeft <= 0 || !retry.statusCodes.includes(first.status)) return first;
     // ky sends nothing for its first attempt: this hook answers it with the response already
@@ -84,20 +84,23 @@ export function createKyTransport(options: KyTransportOptions): Transport {
 
 /**
  * One `fetch` of `request` that follows `signal` and rejects with ky's `TimeoutError` (aborting
- * the request) when its headers take longer than the timeout, as ky's own attempts do.
+ * the request) when its headers take longer than the timeout, as ky's own attempts do. Given
+ * the caller's `abort` of `signal`, the request is sent with `signal` itself and a timeout
+ * aborts it through `abort`; else through a controller that follows `signal`.
  *
  * @example
- * const response = await fetchWithTimeout(new Request(url), signal, { retry, timeout: 30_000 });
+ * const response = await fetchWithTimeout(new Request(url), signal, undefined, { retry, timeout: 30_000 });
  * response.status; // 200
  */
-function fetchWithTimeout(request: Request | string, signal: AbortSignal, options: KyTransportOptions): Promise<Response> {
+function fetchWithTimeout(request: Request | string, signal: AbortSignal, abort: ((reason: unknown) => void) | undefined, options: KyTransportOptions): Promise<Response> {
   const send = options.fetch ?? globalThis.fetch;
   // The body goes on after the headers: the forwarding stays for as long as `signal` lives.
-  const { controller, unfollow } = following(signal);
+  const { controller, unfollow } = abort === undefined ? following(signal) : { controller: { signal, abort }, unfollow: () => undefined };
   return new Promise<Response>((resolve, reject) => {
     const timer = setTimeout(() => {
-      controller.abort();
-      reject(new TimeoutError(typeof request === 'string' ? new Request(request) : request));
+      const timedOut = new TimeoutError(typeof request === 'string' ? new Request(request) : request);
+      controller.abort(timedOut);
+      reject(timedOut);
     }, options.timeout);
     send(request, sendInit(request, controller.signal)).then(
       (response) => {

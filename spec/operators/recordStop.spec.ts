@@ -1,0 +1,65 @@
+import { RecordStop } from '../../operators/recordStop';
+import { serverAnswers } from '../../operators/serverAnswers';
+import { startTestServer, type TestServer } from '../helpers/testServer';
+
+/** Resolves once the server has seen `count` requests (the test's own timeout bounds it). */
+async function seen(server: TestServer, count: number): Promise<void> {
+  while (server.requests.length < count) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+describe('RecordStop', () => {
+  it('aborts once: the first reason stays and `abort` is dispatched once', () => {
+    const stop = new RecordStop();
+    const heard: unknown[] = [];
+    stop.addEventListener('abort', () => heard.push(stop.reason));
+    expect([stop.aborted, stop.reason]).toEqual([false, undefined]);
+    stop.abort('first');
+    stop.abort('second');
+    expect([stop.aborted, stop.reason]).toEqual([true, 'first']);
+    expect(heard).toEqual(['first']);
+  });
+
+  it('lets a listener removed before the abort hear nothing', () => {
+    const stop = new RecordStop();
+    const listener = jest.fn();
+    stop.addEventListener('abort', listener);
+    stop.removeEventListener('abort', listener);
+    stop.abort('gone');
+    expect(listener).not.toHaveBeenCalled();
+  });
+});
+
+describe('serverAnswers, followed by a RecordStop', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.close());
+  beforeEach(() => server.reset());
+
+  it('is true when the server answers, and leaves no listener on the stop', async () => {
+    const stop = new RecordStop();
+    const removed = jest.spyOn(stop, 'removeEventListener');
+    expect(await serverAnswers(`${server.url}/bytes?size=10`, 'cors', stop)).toBe(true);
+    expect(server.requests.map((request) => request.method)).toEqual(['HEAD']);
+    expect(removed).toHaveBeenCalledWith('abort', expect.any(Function));
+  });
+
+  it('is false without a request when the stop has already aborted', async () => {
+    const stop = new RecordStop();
+    stop.abort(new Error('stopped'));
+    expect(await serverAnswers(`${server.url}/bytes?size=10`, 'cors', stop)).toBe(false);
+    expect(server.requests).toEqual([]);
+  });
+
+  it('is false once the stop aborts mid-probe, and the probe leaves the server', async () => {
+    const stop = new RecordStop();
+    const answer = serverAnswers(`${server.url}/stall-headers?delay=600000`, 'cors', stop);
+    await seen(server, 1);
+    stop.abort(new Error('stopped'));
+    expect(await answer).toBe(false);
+    // The server's ten-minute wait ends early only when the client goes away; if the probe
+    // stayed connected, this wait would outlast the test's timeout and fail it.
+    while (server.inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  });
+});
