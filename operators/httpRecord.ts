@@ -98,7 +98,7 @@ interface RecordContext {
   readonly retry: NormalizedRetry;
   readonly timeout: number;
   readonly patience: number;
-  readonly online$: Observable<boolean>;
+  readonly online$: BehaviorSubject<boolean>;
   readonly origin: string | undefined;
 }
 
@@ -270,7 +270,7 @@ async function runRecord(
  * const online = heldWhileRunning(online$);
  * const release = online.hold(); online.value$.subscribe(check); release();
  */
-function heldWhileRunning(source: Observable<boolean>): { readonly value$: Observable<boolean>; hold(): () => void } {
+function heldWhileRunning(source: Observable<boolean>): { readonly value$: BehaviorSubject<boolean>; hold(): () => void } {
   const value$ = new BehaviorSubject(true);
   let holders = 0;
   let upstream: Subscription | undefined;
