@@ -1,16 +1,8 @@
 import { bodyOf, startTestServer, type TestServer } from './testServer';
+import { until } from './until';
 
 /** Reads a whole response body as a Buffer. */
 const bytes = async (res: Response) => Buffer.from(await res.arrayBuffer());
-
-/** Polls `check` until it holds (the server sees socket events a tick after the client). */
-async function until(check: () => boolean, timeoutMs = 2000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe('bodyOf', () => {
   it('is deterministic: byte i = (i * 31 + hash(seed)) & 0xff', () => {
@@ -327,11 +319,11 @@ describe('startTestServer', () => {
   describe('/slow and in-flight accounting', () => {
     it('tracks inFlight and maxInFlight across concurrent requests', async () => {
       const all = Promise.all([1, 2, 3].map(() => fetch(`${server.url}/slow?delay=150&size=10`).then(bytes)));
-      await until(() => server.inFlight === 3);
+      await until(() => server.inFlight === 3, '3 requests in flight');
       const bodies = await all;
       bodies.forEach((body) => expect(body.equals(bodyOf(10))).toBe(true));
       expect(server.maxInFlight).toBe(3);
-      await until(() => server.inFlight === 0);
+      await until(() => server.inFlight === 0, '0 requests in flight');
       server.reset();
       expect(server.maxInFlight).toBe(0);
       expect(server.requests).toHaveLength(0);
@@ -340,10 +332,10 @@ describe('startTestServer', () => {
     it('cancels the wait when the client goes away', async () => {
       const controller = new AbortController();
       const pending = fetch(`${server.url}/slow?delay=60000`, { signal: controller.signal });
-      await until(() => server.inFlight === 1);
+      await until(() => server.inFlight === 1, '1 requests in flight');
       controller.abort();
       await expect(pending).rejects.toThrow();
-      await until(() => server.inFlight === 0);
+      await until(() => server.inFlight === 0, '0 requests in flight');
     });
   });
 });
@@ -355,7 +347,7 @@ describe('server lifecycle', () => {
     expect(hang.headers.get('content-length')).toBe('100');
     const slow = fetch(`${server.url}/slow?delay=60000`);
     slow.catch(() => {}); // asserted below
-    await until(() => server.inFlight === 2);
+    await until(() => server.inFlight === 2, '2 requests in flight');
 
     const started = Date.now();
     await server.close();

@@ -5,6 +5,7 @@ import { normalizeRetry } from '../../operators/retryOptions';
 import type { BodySink, RecordEvent, RecordResult, StoredRequest, StoredResponse, Transport } from '../../operators/types';
 import { createKyTransport } from '../../src/transport/kyTransport';
 import { bodyOf, startTestServer, type TestServer } from '../helpers/testServer';
+import { until } from '../helpers/until';
 
 /** Node's own fetch, as a transport: no retries, no timeout of its own. */
 const transport: Transport = (request, { signal }) => fetch(request, { signal });
@@ -53,15 +54,6 @@ function run(request: StoredRequest, options: Partial<HttpRecordOptions> & { sin
 const chunkBytes = (events: RecordEvent[]) => events.reduce((sum, e) => sum + (e.type === 'chunk' ? e.bytes : 0), 0);
 const responses = (events: RecordEvent[]) => events.flatMap((e) => (e.type === 'response' ? [{ status: e.response.status, offset: e.offset }] : []));
 const results = (events: RecordEvent[]): RecordResult[] => events.flatMap((e) => (e.type === 'settled' ? [e.result] : []));
-
-/** Polls `check` until it holds (the server sees a socket close a tick after the client). */
-async function until(check: () => boolean, timeoutMs = 2000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe('httpRecord against a real server', () => {
   let server: TestServer;
@@ -148,7 +140,7 @@ describe('httpRecord against a real server', () => {
     expect(results(events)).toEqual(['fetch-error']);
     expect(chunkBytes(events)).toBe(10);
     expect(server.requests).toHaveLength(1);
-    await until(() => server.inFlight === 0);
+    await until(() => server.inFlight === 0, '0 requests in flight');
   });
 
   it('restarts at offset 0 when a Range request gets a 200 (a server without Range support)', async () => {
@@ -386,7 +378,7 @@ describe('httpRecord against a real server', () => {
     expect(results(events)).toEqual(['quota-exceeded']);
     expect(chunkBytes(events)).toBe(0);
     expect(server.requests).toHaveLength(1); // a full store is not retried
-    await until(() => server.inFlight === 0);
+    await until(() => server.inFlight === 0, '0 requests in flight');
   });
 
   it('settles fetch-error, without retrying, when the sink fails for another reason', async () => {
@@ -424,7 +416,7 @@ describe('httpRecord against a real server', () => {
 
     expect(first.type).toBe('chunk');
     expect(server.inFlight).toBe(1);
-    await until(() => server.inFlight === 0);
+    await until(() => server.inFlight === 0, '0 requests in flight');
     const stored = sink.body(0).length;
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(sink.body(0).length).toBe(stored);

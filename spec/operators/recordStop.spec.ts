@@ -1,11 +1,7 @@
 import { RecordStop } from '../../operators/recordStop';
 import { serverAnswers } from '../../operators/serverAnswers';
 import { startTestServer, type TestServer } from '../helpers/testServer';
-
-/** Resolves once the server has seen `count` requests (the test's own timeout bounds it). */
-async function seen(server: TestServer, count: number): Promise<void> {
-  while (server.requests.length < count) await new Promise((resolve) => setTimeout(resolve, 5));
-}
+import { until } from '../helpers/until';
 
 describe('RecordStop', () => {
   it('aborts once: the first reason stays and `abort` is dispatched once', () => {
@@ -55,11 +51,10 @@ describe('serverAnswers, followed by a RecordStop', () => {
   it('is false once the stop aborts mid-probe, and the probe leaves the server', async () => {
     const stop = new RecordStop();
     const answer = serverAnswers(`${server.url}/stall-headers?delay=600000`, 'cors', stop);
-    await seen(server, 1);
+    await until(() => server.requests.length === 1, 'the probe to reach the server');
     stop.abort(new Error('stopped'));
     expect(await answer).toBe(false);
-    // The server's ten-minute wait ends early only when the client goes away; if the probe
-    // stayed connected, this wait would outlast the test's timeout and fail it.
-    while (server.inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    // The server's ten-minute wait ends early only when the client goes away.
+    await until(() => server.inFlight === 0, 'the probe to leave the server');
   });
 });

@@ -8,6 +8,7 @@ import { requestDefaults } from '../../operators/requestDefaults';
 import type { RecordEvent, StoredRequest, Transport } from '../../operators/types';
 import { createKyTransport } from '../../src/transport/kyTransport';
 import { bodyOf, startTestServer, type TestServer } from '../helpers/testServer';
+import { until } from '../helpers/until';
 
 // A value other than the default for every kept member, so a member dropped on either way shows.
 const unusual = {
@@ -257,9 +258,8 @@ describe('a transport that takes URLs', () => {
       expect(error).toMatchObject({ name: 'TimeoutError', request: { url, method: 'GET' } });
       expect(aborted).toEqual([error]);
       expect([signals[0]?.aborted, signals[0]?.reason]).toEqual([true, error]);
-      // The server's ten-minute wait ends early only when the client goes away; a request left
-      // connected would outlast the test's timeout and fail it.
-      while (server.inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      // The server's ten-minute wait ends early only when the client goes away.
+      await until(() => server.inFlight === 0, 'the request to leave the server');
     });
 
     it('without `abort`, sends a signal of its own that follows the caller and aborts on a header timeout', async () => {
@@ -269,14 +269,14 @@ describe('a transport that takes URLs', () => {
       await expect(attempt).rejects.toMatchObject({ name: 'TimeoutError' });
       expect(signals[0]).not.toBe(caller.signal);
       expect([signals[0]?.aborted, caller.signal.aborted]).toEqual([true, false]);
-      while (server.inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      await until(() => server.inFlight === 0, 'the request to leave the server');
     });
 
     it('without `abort`, aborts the sent request when the caller aborts', async () => {
       const { signals, transport } = sentSignals();
       const caller = new AbortController();
       const attempt = transport(`${server.url}/stall-headers?delay=600000` as unknown as Request, { signal: caller.signal });
-      while (server.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      await until(() => server.requests.length === 1, 'the request to reach the server');
       caller.abort(new Error('stopped'));
       await expect(attempt).rejects.toThrow('stopped');
       expect(signals[0]?.aborted).toBe(true);

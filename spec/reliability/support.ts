@@ -6,6 +6,7 @@
 import 'fake-indexeddb/auto';
 import { lastValueFrom } from 'rxjs';
 import { startTestServer, type TestServer } from '../helpers/testServer';
+export { until } from '../helpers/until';
 import {
   BackgroundFetchManager,
   type BackgroundFetchManagerOptions,
@@ -166,15 +167,6 @@ export function indexedDBKeys(database: string): Promise<IDBValidKey[]> {
       };
     };
   });
-}
-
-/** Polls `check` every few ms until it holds; fails with `what` after `limit` ms. */
-export async function until(check: () => boolean | Promise<boolean>, what: string, limit = 10_000): Promise<void> {
-  const end = Date.now() + limit;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}.`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 /** The start of a `Range: bytes=N-` header. */
