@@ -2,6 +2,7 @@ import { BehaviorSubject, Observable, of, type Subscription } from 'rxjs';
 import { heldSpan, requestedSpan, resumeRange, spanEnd, type ByteSpan } from './byteSpan';
 import { completeLength, ifRangeFor, validatePartial } from './contentRange';
 import { refusedByCors } from './corsProbe';
+import { following } from './following';
 import { failedIntegrity } from './integrityProbe';
 import { NetworkPatience, checkPatience, defaultPatience } from './networkPatience';
 import { normalizeRetry, type NormalizedRetry, type RetryOptions } from './retryOptions';
@@ -334,16 +335,14 @@ interface LinkedController {
  * ends the attempt: unless its body was drained it aborts it too, so a body left unread (a store
  * failure) closes its connection instead of hanging on once the record's signal no longer
  * reaches it. A drained attempt is not aborted: that would only run the abort listeners of
- * every signal following it (the Request's, ky's) for nothing.
+ * every signal following it (the Request's) for nothing.
  *
  * @example
  * const attempt = linkedController(signal);
  * try { await read(attempt.signal); attempt.drained(); } finally { attempt.dispose(); }
  */
 function linkedController(parent: StopSignal): LinkedController {
-  const controller = new AbortController();
-  const forward = () => controller.abort(parent.reason);
-  parent.addEventListener('abort', forward, { once: true });
+  const { controller, unfollow } = following(parent);
   let drained = false;
   return {
     signal: controller.signal,
@@ -352,7 +351,7 @@ function linkedController(parent: StopSignal): LinkedController {
       drained = true;
     },
     dispose: () => {
-      parent.removeEventListener('abort', forward);
+      unfollow();
       if (!drained) controller.abort(attemptEnded);
     },
   };

@@ -10,9 +10,10 @@ export type StopSignal = Pick<AbortSignal, 'aborted' | 'reason' | 'addEventListe
 
 /**
  * The stop of one record in {@link httpRecord}: a {@link StopSignal} that `abort()` sets once,
- * dispatching `abort`. Each attempt has an `AbortController` of its own that follows it, and only
- * what is sent (a request, a probe) needs a real `AbortSignal`: an `AbortController` costs Node
- * about 7 µs to make and more to collect, which a record made of it paid on every download.
+ * dispatching `abort`. Each attempt has an `AbortController` of its own that follows it
+ * ({@link following}), and only what is sent (a request, a probe) needs a real `AbortSignal`:
+ * an `AbortController` with a listener costs Node about 3 µs in a warm loop, before its
+ * collection, which every record paid.
  *
  * @example
  * const stop = new RecordStop();

@@ -1,3 +1,4 @@
+import { following } from './following';
 import type { StopSignal } from './recordStop';
 
 /**
@@ -12,15 +13,13 @@ import type { StopSignal } from './recordStop';
  */
 export async function serverAnswers(url: string, mode: RequestMode, stop: StopSignal): Promise<boolean> {
   if (stop.aborted) return false;
-  const controller = new AbortController();
-  const forward = () => controller.abort(stop.reason);
-  stop.addEventListener('abort', forward, { once: true });
+  const { controller, unfollow } = following(stop);
   try {
     await fetch(url, { method: 'HEAD', mode, credentials: 'omit', cache: 'no-store', signal: controller.signal });
     return true;
   } catch {
     return false;
   } finally {
-    stop.removeEventListener('abort', forward);
+    unfollow();
   }
 }

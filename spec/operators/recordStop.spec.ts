@@ -14,15 +14,6 @@ describe('RecordStop', () => {
     expect([stop.aborted, stop.reason]).toEqual([true, 'first']);
     expect(heard).toEqual(['first']);
   });
-
-  it('lets a listener removed before the abort hear nothing', () => {
-    const stop = new RecordStop();
-    const listener = jest.fn();
-    stop.addEventListener('abort', listener);
-    stop.removeEventListener('abort', listener);
-    stop.abort('gone');
-    expect(listener).not.toHaveBeenCalled();
-  });
 });
 
 describe('serverAnswers, followed by a RecordStop', () => {
@@ -33,12 +24,9 @@ describe('serverAnswers, followed by a RecordStop', () => {
   afterAll(() => server.close());
   beforeEach(() => server.reset());
 
-  it('is true when the server answers, and leaves no listener on the stop', async () => {
-    const stop = new RecordStop();
-    const removed = jest.spyOn(stop, 'removeEventListener');
-    expect(await serverAnswers(`${server.url}/bytes?size=10`, 'cors', stop)).toBe(true);
+  it('is true when the server answers a HEAD', async () => {
+    expect(await serverAnswers(`${server.url}/bytes?size=10`, 'cors', new RecordStop())).toBe(true);
     expect(server.requests.map((request) => request.method)).toEqual(['HEAD']);
-    expect(removed).toHaveBeenCalledWith('abort', expect.any(Function));
   });
 
   it('is false without a request when the stop has already aborted', async () => {

@@ -1,4 +1,5 @@
 import ky, { HTTPError, TimeoutError } from 'ky';
+import { following } from '../../operators/following';
 import { requestDefaults } from '../../operators/requestDefaults';
 import type { Transport, TransportInit } from '../../operators/types';
 import type { NormalizedRetry } from '../../operators/retryOptions';
@@ -82,6 +83,9 @@ export function createKyTransport(options: KyTransportOptions): Transport {
   return options.takesURLs === true ? Object.assign(transport, { takesURLs: true }) : transport;
 }
 
+/** The `unfollow` of a request sent with the caller's own signal: there is nothing to stop following. */
+const noop = (): void => undefined;
+
 /**
  * One `fetch` of `request` that follows `signal` and rejects with ky's `TimeoutError` (aborting
  * the request) when its headers take longer than the timeout, as ky's own attempts do. Given
@@ -95,7 +99,7 @@ export function createKyTransport(options: KyTransportOptions): Transport {
 function fetchWithTimeout(request: Request | string, signal: AbortSignal, abort: ((reason: unknown) => void) | undefined, options: KyTransportOptions): Promise<Response> {
   const send = options.fetch ?? globalThis.fetch;
   // The body goes on after the headers: the forwarding stays for as long as `signal` lives.
-  const { controller, unfollow } = abort === undefined ? following(signal) : { controller: { signal, abort }, unfollow: () => undefined };
+  const { controller, unfollow } = abort === undefined ? following(signal) : { controller: { signal, abort }, unfollow: noop };
   return new Promise<Response>((resolve, reject) => {
     const timer = setTimeout(() => {
       const timedOut = new TimeoutError(typeof request === 'string' ? new Request(request) : request);
@@ -114,24 +118,6 @@ function fetchWithTimeout(request: Request | string, signal: AbortSignal, abort:
       },
     );
   });
-}
-
-/**
- * An AbortController that aborts when `signal` does, and the call that stops it following. Its
- * listener on `signal` holds the controller alone, never the request: Node's `Request` keeps
- * the signal it follows alive for as long as the request lives, so a listener holding the
- * request would keep every request of the process (with its signals and headers) for ever.
- *
- * @example
- * const { controller, unfollow } = following(attempt.signal);
- * await fetch(request, { signal: controller.signal }).catch(unfollow);
- */
-function following(signal: AbortSignal): { readonly controller: AbortController; unfollow(): void } {
-  const controller = new AbortController();
-  const forward = () => controller.abort(signal.reason);
-  if (signal.aborted) forward();
-  else signal.addEventListener('abort', forward, { once: true });
-  return { controller, unfollow: () => signal.removeEventListener('abort', forward) };
 }
 
 /**
