@@ -5,6 +5,7 @@
 import { fork } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runChild } from './lib/child.mjs';
 import { stats, spread, x, ratio, MiB } from './lib/stats.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -17,13 +18,7 @@ const chosen = arg('w', 'W1,W2,W3').split(',');
 
 const server = fork(path.join(here, 'server.mjs'), [], { env: { ...process.env, BENCH_SIZES: `${MiB},4096,${64 * MiB},16` } });
 const { port } = await new Promise((resolve) => server.once('message', resolve));
-const run = (job, dist) =>
-  new Promise((resolve, reject) => {
-    const proc = fork(path.join(here, 'workload.mjs'), [JSON.stringify({ ...job, port })], { env: { ...process.env, BENCH_DIST: dist ?? dists.a } });
-    let answer;
-    proc.once('message', (m) => (answer = m));
-    proc.once('exit', (code) => (answer ? resolve(answer) : reject(new Error(`exit ${code}`))));
-  });
+const run = (job, dist) => runChild(path.join(here, 'workload.mjs'), { ...job, port }, { env: { ...process.env, BENCH_DIST: dist ?? dists.a } });
 try {
   for (const key of chosen) {
     const got = { base: [], a: [], b: [] };

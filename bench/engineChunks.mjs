@@ -6,9 +6,9 @@
 //   node bench/engineChunks.mjs --a=build/h/dist --b=build/bench/dist [--processes=15] [--bodies=4] [--chunks=1000] [--size=65536] [--rounds=1]
 // W2's shape, per record: --bodies=2000 --chunks=1 --size=4096. A child (argv[2] = JSON { dist,
 // bodies, chunks, size, rounds }) replies [{ wallMs, cpuMs }, ...] per round.
-import { fork } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { runChild } from './lib/child.mjs';
 import { stats, spread, x, ratio } from './lib/stats.mjs';
 
 const here = fileURLToPath(import.meta.url);
@@ -64,14 +64,7 @@ async function compare() {
   const got = { a: [], b: [] };
   for (let p = 0; p < processes; p++) {
     for (const who of p % 2 === 0 ? ['a', 'b'] : ['b', 'a']) {
-      got[who].push(
-        await new Promise((resolve, reject) => {
-          const child = fork(here, [JSON.stringify({ ...job, dist: dists[who] })]);
-          let answer;
-          child.once('message', (m) => (answer = m));
-          child.once('exit', (code) => (answer ? resolve(answer) : reject(new Error(`exit ${code}`))));
-        }),
-      );
+      got[who].push(await runChild(here, { ...job, dist: dists[who] }));
     }
   }
   for (let round = 0; round < job.rounds; round++) {

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { browserSizes, runBrowserBench } from './browser.mjs';
 import { reportBrowser } from './browserReport.mjs';
 import { benchDist, buildForBench } from './build.mjs';
+import { runChild } from './lib/child.mjs';
 import { profileTables, summarizeProfile } from './lib/profile.mjs';
 import { MiB, num, ratio, spread, stats, x } from './lib/stats.mjs';
 import { measureSize, reportSize as sizeReport } from './size.mjs';
@@ -91,21 +92,7 @@ async function startServer(sizes) {
 
 /** Runs `script` with a JSON job in a fresh Node process; resolves with what it sends back. */
 function child(script, job, { execArgv = [], timeoutMs = 120_000 } = {}) {
-  return new Promise((resolve, reject) => {
-    const proc = fork(path.join(here, script), [JSON.stringify({ ...job, port })], {
-      execArgv,
-      env: { ...process.env, BENCH_DIST: benchDist },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    let answer;
-    const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
-    proc.once('message', (message) => (answer = message));
-    proc.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (answer !== undefined) resolve(answer);
-      else reject(new Error(`${script} ${JSON.stringify(job)} ended with ${signal ?? code} and no result`));
-    });
-  });
+  return runChild(path.join(here, script), { ...job, port }, { execArgv, timeoutMs, env: { ...process.env, BENCH_DIST: benchDist }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
 
 // ---------------------------------------------------------------------------------------------
