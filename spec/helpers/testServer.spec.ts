@@ -332,7 +332,7 @@ describe('startTestServer', () => {
     it('cancels the wait when the client goes away', async () => {
       const controller = new AbortController();
       const pending = fetch(`${server.url}/slow?delay=60000`, { signal: controller.signal });
-      await until(() => server.inFlight === 1, '1 requests in flight');
+      await until(() => server.inFlight === 1, '1 request in flight');
       controller.abort();
       await expect(pending).rejects.toThrow();
       await until(() => server.inFlight === 0, '0 requests in flight');
