@@ -129,7 +129,8 @@ export class BackgroundFetchRegistration extends EventTarget {
   }
 
   /** Aborts the fetch: `true` if it was active (it then ends `"aborted"`), else `false`. */
-  abort(): Promise<boolean> {
+  // async: called on an object that is not a registration, it rejects (Web IDL) rather than throws.
+  async abort(): Promise<boolean> {
     return this.#source.abort();
   }
 

@@ -8,9 +8,9 @@
 import { lastValueFrom } from 'rxjs';
 import {
   BackgroundFetchManager,
+  BackgroundFetchRegistration,
   createMemoryStore,
   type BackgroundFetchManagerOptions,
-  type BackgroundFetchRegistration,
   type BackgroundFetchStore,
   type BackgroundFetchUpdateUIEvent,
 } from '../../src';
@@ -155,6 +155,9 @@ const rows: Row[] = [
   { input: "'http://u:p@127.0.0.1/'", call: (m) => m.fetch('r', 'http://u:p@127.0.0.1/'), error: TypeError, message: /credentials/ },
   { input: "'http://[' (not a URL)", call: (m) => m.fetch('r', 'http://['), error: TypeError, message: /"http:\/\/\[" is not a valid URL/ },
   { input: 'a bad port (25)', call: (m) => m.fetch('r', 'http://127.0.0.1:25/'), error: TypeError, message: /Port 25/ },
+  // Added to Fetch's list in 2024 (6679) and 2025 (0).
+  { input: 'a bad port (6679)', call: (m) => m.fetch('r', 'http://127.0.0.1:6679/'), error: TypeError, message: /Port 6679/ },
+  { input: 'a bad port (0)', call: (m) => m.fetch('r', 'http://127.0.0.1:0/'), error: TypeError, message: /Port 0 / },
   {
     input: '100,000 URLs',
     call: (m) => m.fetch('r', Array.from({ length: 100_000 }, (_, i) => `${FN}?${i}`)),
@@ -239,6 +242,23 @@ const rows: Row[] = [
     error: TypeError,
     message: /updateUI\(\) options must be an object, got string/,
   },
+  // a method called on an object of another class (Web IDL: a rejected promise, not a throw)
+  ...(['fetch', 'get', 'getIds', 'close'] as const).map(
+    (method): Row => ({
+      input: `BackgroundFetchManager.prototype.${method} on a plain object`,
+      call: () => (BackgroundFetchManager.prototype[method] as Loose).call({}, 'r', FN),
+      error: TypeError,
+      message: /Receiver must be an instance of class Background|Cannot read private member/,
+    }),
+  ),
+  ...(['abort', 'match', 'matchAll'] as const).map(
+    (method): Row => ({
+      input: `BackgroundFetchRegistration.prototype.${method} on a plain object`,
+      call: () => (BackgroundFetchRegistration.prototype[method] as Loose).call({}, FN),
+      error: TypeError,
+      message: /Receiver must be an instance of class Background|Cannot read private member/,
+    }),
+  ),
   // any method of a closed manager
   ...(['fetch', 'get', 'getIds'] as const).map(
     (method): Row => ({
