@@ -46,7 +46,9 @@ function reduce(tally: FetchTally, event: RecordEvent): FetchTally {
         generation: restarted ? record.generation + 1 : record.generation,
       };
       const downloaded = tally.state.downloaded - record.bytes + event.offset;
-      return { ...tally, records: records.with(index, next), state: { ...tally.state, downloaded }, changed: index };
+      // The state object is kept when no attribute changed: state$ emits changes only.
+      const state = downloaded === tally.state.downloaded ? tally.state : { ...tally.state, downloaded };
+      return { ...tally, records: records.with(index, next), state, changed: index };
     }
     case 'settled':
       return settle(tally, index, record, event.result);
@@ -59,7 +61,7 @@ function settle(tally: FetchTally, index: number, record: RecordStatus, result: 
   if (record.result !== '') return tally;
   const dropped = result === 'fetch-error' ? record.bytes : 0;
   const next: FetchTally = {
-    state: { ...tally.state, downloaded: tally.state.downloaded - dropped },
+    state: dropped === 0 ? tally.state : { ...tally.state, downloaded: tally.state.downloaded - dropped },
     records: tally.records.with(index, { ...record, result, bytes: record.bytes - dropped }),
     settled: tally.settled + 1,
     changed: index,
