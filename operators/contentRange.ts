@@ -31,6 +31,21 @@ export function parseContentRange(value: string | null): ContentRange | null {
   return { first, last, complete };
 }
 
+const unsatisfied = /^bytes[ \t]+\*\/(\d+)$/i;
+
+/**
+ * The complete length a `416 Range Not Satisfiable` gives in its `Content-Range` (`bytes`, an
+ * asterisk, a slash and the length); null for any other answer or header.
+ *
+ * @example
+ * unsatisfiedLength(head416); // 50000
+ */
+export function unsatisfiedLength(response: StoredResponse): number | null {
+  if (response.status !== 416) return null;
+  const match = unsatisfied.exec(header(response, 'content-range')?.trim() ?? '');
+  return match === null ? null : Number(match[1]);
+}
+
 function header(response: StoredResponse, name: string): string | null {
   const found = response.headers.find(([key]) => key.toLowerCase() === name);
   return found === undefined ? null : found[1];

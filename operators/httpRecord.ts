@@ -1,6 +1,6 @@
 import { BehaviorSubject, Observable, of, type Subscription } from 'rxjs';
 import { heldSpan, requestedSpan, resumeRange, spanEnd, type ByteSpan } from './byteSpan';
-import { completeLength, ifRangeFor, validatePartial } from './contentRange';
+import { completeLength, ifRangeFor, unsatisfiedLength, validatePartial } from './contentRange';
 import { refusedByCors } from './corsProbe';
 import { following } from './following';
 import { failedIntegrity } from './integrityProbe';
@@ -50,8 +50,11 @@ export interface HttpRecordOptions {
  * when it lands), and resumes a GET whose body breaks off or stalls with `Range: bytes=N-` and
  * `If-Range`, with backoff, up to the retry limit. A GET with a `Range` of its own
  * (`bytes=first-last` or `bytes=first-`) holds exactly that range and is resumed inside it. A
- * `206` is validated (range start and end, validators, complete length); a `200` to a Range
- * request restarts the record from zero with the whole resource. Non-GET requests are never
+ * `206` is validated (range start and end, validators, complete length) and stores no byte past
+ * its `Content-Range`; a `200` to a Range request restarts the record from zero with the whole
+ * resource, and a `416` whose length is the bytes held ends it (a body of unknown length stored
+ * whole). Bytes that came with no validator for `If-Range` (no strong `ETag`, no
+ * `Last-Modified`) are not continued: the record restarts from zero. Non-GET requests are never
  * resumed; GETs with a range that cannot be continued (a suffix, several ranges) restart from
  * zero. Once a body that settles the record was read to its end it calls `read` with the bytes
  * still to land, so that {@link fetchRecords} starts the next record while they land. Unsubscribing aborts
@@ -153,14 +156,18 @@ async function runRecord(
   for (;;) {
     await patience.ready(signal);
     if (signal.aborted) return;
-    // What a record that cannot be resumed held is replaced, never continued.
-    if (asked === null) offset = 0;
+    // What a record that cannot be resumed held is replaced, never continued. Nor is what came
+    // with no validator for If-Range: nothing would tell a 206 of a changed resource from one of
+    // the version stored, and joining the two would store a body that is neither (RFC 9110
+    // §15.3.7.3 combines parts only under a strong validator).
+    const validator = ifRangeFor(previous);
+    if (asked === null || validator === null) offset = 0;
     const span = asked === null ? null : heldSpan(asked, offset, previous);
     const resume = span !== null && offset > 0 ? resumeRange(span, offset) : null;
     const attempt = linkedController(signal);
     let response: Response;
     try {
-      const sent = toRequest(request, resume, resume === null ? null : ifRangeFor(previous), attempt.signal, context.transport.takesURLs === true);
+      const sent = toRequest(request, resume, resume === null ? null : validator, attempt.signal, context.transport.takesURLs === true);
       // A string only for a transport that takesURLs, which the call signature cannot say.
       response = await context.transport(sent as Request, { signal: attempt.signal, abort: attempt.abort, budget });
     } catch {
@@ -190,7 +197,15 @@ async function runRecord(
       }
       const head = toStoredResponse(response, request.url);
       // A validated 206: where its span starts, and the position it is complete at (null: unknown).
-      let partial: { readonly first: number; readonly end: number | null } | null = null;
+      let partial: { readonly first: number; readonly end: number | null; readonly size: number } | null = null;
+      if (resume !== null && previous !== null && response.status === 416 && unsatisfiedLength(head) === span!.first + offset) {
+        // Every byte was stored before the record was cut off, but the length was not known (a
+        // chunked or encoded body whose end did not arrive): the server says there is no more.
+        await response.body?.cancel().catch(() => undefined);
+        emit({ type: 'response', index, response: previous, offset });
+        settle(previous.status >= 200 && previous.status <= 299 ? 'success' : 'bad-status');
+        return;
+      }
       if (span !== null && response.status === 206) {
         const range = validatePartial(head, span.first + offset, previous, span.last);
         if (range === null) {
@@ -198,7 +213,7 @@ async function runRecord(
           settle('fetch-error');
           return;
         }
-        partial = { first: span.first, end: spanEnd(span, range.complete) };
+        partial = { first: span.first, end: spanEnd(span, range.complete), size: range.last - range.first + 1 };
       } else {
         offset = 0;
       }
@@ -231,7 +246,9 @@ async function runRecord(
         // may leave more to fetch: only then is the record done with the network.
         const result: RecordResult | undefined = partial === null ? (response.ok ? 'success' : 'bad-status') : partial.end === null ? 'success' : undefined;
         const ended = result === undefined ? undefined : read;
-        await readBody(response.body, { sink: context.sink, index, timeout: context.timeout, signal, attempt, stored, ended, result });
+        // A part brings the bytes its Content-Range names and no more: what a server sends past them is dropped.
+        const limit = partial === null ? undefined : partial.size;
+        await readBody(response.body, { sink: context.sink, index, timeout: context.timeout, signal, attempt, stored, ended, result, limit });
       }
       attempt.drained();
       if (partial === null) {

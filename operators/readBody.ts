@@ -19,6 +19,8 @@ export interface ReadBodyOptions {
   readonly ended?: (unstored: number) => void;
   /** The result the record settles with once the whole body is stored, when that is known (a whole response). */
   readonly result?: RecordResult;
+  /** The most bytes the body may bring (a part's `Content-Range`): bytes past them are dropped and the body cancelled, as at its end. */
+  readonly limit?: number;
 }
 
 /**
@@ -53,6 +55,8 @@ export async function readBody(body: ReadableStream<Uint8Array>, options: ReadBo
     if (!signal.aborted) options.stored(bytes);
   });
   let ended = false;
+  let left = options.limit ?? Infinity;
+  let overran = false;
   try {
     try {
       for (;;) {
@@ -66,6 +70,12 @@ export async function readBody(body: ReadableStream<Uint8Array>, options: ReadBo
         // A cancelled read says `done`, which is no end of the body.
         if (attempt.signal.aborted) throw attempt.signal.reason;
         if (done) break;
+        if (value.byteLength > left) {
+          if (left > 0) writes.add(value.subarray(0, left));
+          overran = true;
+          break;
+        }
+        left -= value.byteLength;
         if (value.byteLength > 0) writes.add(value);
       }
       ended = true;
@@ -89,7 +99,7 @@ export async function readBody(body: ReadableStream<Uint8Array>, options: ReadBo
     clearTimeout(timer);
     // A body left unread (a store failure, a stall) is cancelled here and now, which closes its
     // connection whatever the transport does with the attempt's signal afterwards.
-    if (ended) reader.releaseLock();
+    if (ended && !overran) reader.releaseLock();
     else void reader.cancel(new DOMException('The record stopped reading this body.', 'AbortError')).catch(() => undefined);
   }
 }

@@ -202,6 +202,8 @@ const routes: Record<string, Handler> = {
       lastModified: q.get('lastModified') ?? undefined,
       type: q.get('type') ?? undefined,
       ranges: q.get('ranges') !== '0',
+      chunked: q.get('chunked') === '1',
+      holdEnd: q.get('holdEnd') === '1',
     });
   },
   '/text': ({ res, q }) => sendText(res, 200, q.get('body') ?? ''),
@@ -239,6 +241,8 @@ const routes: Record<string, Handler> = {
       ...writeOptions(ctx.q),
       body: bodyOf(size),
       etag: `"-${size}"`,
+      // The first answer may break off (after=N), so that a resume follows it.
+      cutAfter: ctx.q.has('after') && ctx.count === 1 ? int(ctx.q, 'after', 0) : undefined,
       mangle(plan, asked) {
         if (mode === 'unsolicited' && !asked) {
           plan.status = 206;
@@ -249,7 +253,8 @@ const routes: Record<string, Handler> = {
         } else if (asked && mode === 'overlong') {
           plan.end = size - 1;
           plan.headers['Content-Range'] = `bytes ${plan.start}-${plan.end}/${size}`;
-        } else if (asked && mode === 'no-header') delete plan.headers['Content-Range'];
+        } else if (asked && mode === 'trailing-junk') plan.extra = Buffer.alloc(13, 0xee);
+        else if (asked && mode === 'no-header') delete plan.headers['Content-Range'];
         else if (asked && mode === 'garbage') plan.headers['Content-Range'] = 'nonsense';
       },
     });
@@ -257,7 +262,8 @@ const routes: Record<string, Handler> = {
   '/changing': (ctx) => {
     const { q, count } = ctx;
     const size = int(q, 'size', 0);
-    return serve(ctx, { ...writeOptions(q), body: bodyOf(size, `v${count}`), etag: `"v${count}"`, cutAfter: count === 1 ? int(q, 'after', size >> 1) : undefined });
+    const etag = q.get('validators') === '0' ? null : `"v${count}"`;
+    return serve(ctx, { ...writeOptions(q), body: bodyOf(size, `v${count}`), etag, cutAfter: count === 1 ? int(q, 'after', size >> 1) : undefined });
   },
   '/flaky': ({ res, q, count }) => {
     if (count > int(q, 'times', 1)) return send(res, 200, bodyOf(int(q, 'size', 16)));
@@ -334,7 +340,8 @@ interface WriteOptions {
 }
 interface Served extends WriteOptions {
   body: Buffer;
-  etag: string;
+  /** The ETag; null: none (and no Last-Modified unless given). */
+  etag: string | null;
   lastModified?: string;
   type?: string;
   /** Honour Range / advertise Accept-Ranges (default true). */
@@ -343,18 +350,25 @@ interface Served extends WriteOptions {
   cutAfter?: number;
   /** Last-minute changes to the answer, for routes that misbehave on purpose. */
   mangle?: (plan: Plan, rangeAsked: boolean) => void;
+  /** Send the body chunked, with no Content-Length. */
+  chunked?: boolean;
+  /** Write every byte of a 200, then hold the end of the body back until the client goes away. */
+  holdEnd?: boolean;
 }
 interface Plan {
   status: number;
   start: number;
   end: number; // inclusive
   headers: OutgoingHttpHeaders;
+  /** Bytes sent after the planned ones, which no header accounts for. */
+  extra?: Buffer;
 }
 
 /** Answers `o.body` like a static file server: 200, 206 for a single satisfiable range, or 416. */
 async function serve({ req, res, signal }: Ctx, o: Served): Promise<void> {
   const size = o.body.length;
-  const headers: OutgoingHttpHeaders = { 'Content-Type': o.type ?? OCTET, ETag: o.etag };
+  const headers: OutgoingHttpHeaders = { 'Content-Type': o.type ?? OCTET };
+  if (o.etag !== null) headers.ETag = o.etag;
   if (o.ranges !== false) headers['Accept-Ranges'] = 'bytes';
   if (o.lastModified) headers['Last-Modified'] = o.lastModified;
 
@@ -369,11 +383,14 @@ async function serve({ req, res, signal }: Ctx, o: Served): Promise<void> {
     headers['Content-Range'] = `bytes ${range.start}-${range.end}/${size}`;
   }
   o.mangle?.(plan, range !== undefined);
-  const slice = o.body.subarray(plan.start, plan.end + 1);
-  res.writeHead(plan.status, { ...headers, 'Content-Length': slice.length });
+  const planned = o.body.subarray(plan.start, plan.end + 1);
+  const slice = plan.extra === undefined ? planned : Buffer.concat([planned, plan.extra]);
+  res.writeHead(plan.status, o.chunked ? headers : { ...headers, 'Content-Length': slice.length });
 
   if (o.cutAfter === undefined) {
-    if (await writeChunks(res, slice, { ...o, signal })) res.end();
+    if (!(await writeChunks(res, slice, { ...o, signal }))) return;
+    if (o.holdEnd && plan.status === 200) await sleep(2 ** 31 - 1, signal);
+    else res.end();
     return;
   }
   res.flushHeaders();

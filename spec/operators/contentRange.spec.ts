@@ -1,4 +1,4 @@
-import { completeLength, ifRangeFor, parseContentRange, validatePartial } from '../../operators/contentRange';
+import { completeLength, ifRangeFor, parseContentRange, unsatisfiedLength, validatePartial } from '../../operators/contentRange';
 import type { StoredResponse } from '../../operators/types';
 
 /** A stored response head with lower-cased header names, as `[...response.headers]` gives them. */
@@ -123,6 +123,20 @@ describe('completeLength', () => {
     expect(completeLength(head(206, { 'content-length': '100' }))).toBeNull();
     expect(completeLength(head(200, {}))).toBeNull();
     expect(completeLength(head(200, { 'content-length': '30', 'content-encoding': 'br' }))).toBeNull();
+  });
+});
+
+describe('unsatisfiedLength', () => {
+  it("reads a 416's complete length, with a space or a tab, in any case", () => {
+    expect(unsatisfiedLength(head(416, { 'content-range': 'bytes */50000' }))).toBe(50000);
+    expect(unsatisfiedLength(head(416, { 'content-range': 'Bytes\t*/0 ' }))).toBe(0);
+  });
+
+  it('is null for another status, a missing or malformed header, or a satisfied range', () => {
+    expect(unsatisfiedLength(head(206, { 'content-range': 'bytes */50000' }))).toBeNull();
+    expect(unsatisfiedLength(head(416, {}))).toBeNull();
+    expect(unsatisfiedLength(head(416, { 'content-range': 'bytes 0-9/50000' }))).toBeNull();
+    expect(unsatisfiedLength(head(416, { 'content-range': 'bytes */*' }))).toBeNull();
   });
 });
 
