@@ -132,11 +132,15 @@ async function runRecord(
     emit({ type: 'settled', index, result });
   };
   let { offset, response: previous } = await context.sink.resumePoint(index);
+  /** Settles the record with the bytes it holds, every byte of `held`'s body. */
+  const settleHeld = (held: StoredResponse) => {
+    emit({ type: 'response', index, response: held, offset });
+    settle(held.status >= 200 && held.status <= 299 ? 'success' : 'bad-status');
+  };
   if (asked !== null && previous !== null && holdsAll(asked, offset, previous)) {
     // Every byte was stored before the record was cut off (a close() just before it settled):
     // a `Range: bytes=N-` past the end would only get a 416.
-    emit({ type: 'response', index, response: previous, offset });
-    settle(previous.status >= 200 && previous.status <= 299 ? 'success' : 'bad-status');
+    settleHeld(previous);
     return;
   }
   // One budget for the whole record: the transport spends it on status retries, whatever attempt.
@@ -202,8 +206,7 @@ async function runRecord(
         // Every byte was stored before the record was cut off, but the length was not known (a
         // chunked or encoded body whose end did not arrive): the server says there is no more.
         await response.body?.cancel().catch(() => undefined);
-        emit({ type: 'response', index, response: previous, offset });
-        settle(previous.status >= 200 && previous.status <= 299 ? 'success' : 'bad-status');
+        settleHeld(previous);
         return;
       }
       if (span !== null && response.status === 206) {
