@@ -262,6 +262,34 @@ describe('startTestServer', () => {
       expect((await bytes(blind)).equals(bodyOf(1000, 'v3').subarray(500))).toBe(true);
     });
 
+    it('/changing?validators=0 sends neither ETag nor Last-Modified, and a blind Range gets the new version', async () => {
+      const url = `${server.url}/changing?size=1000&validators=0`;
+      const first = await fetch(url);
+      expect([first.headers.get('etag'), first.headers.get('last-modified')]).toEqual([null, null]);
+      await expect(first.arrayBuffer()).rejects.toThrow();
+      const blind = await fetch(url, { headers: { Range: 'bytes=500-' } });
+      expect(blind.status).toBe(206);
+      expect((await bytes(blind)).equals(bodyOf(1000, 'v2').subarray(500))).toBe(true);
+    });
+
+    it('/bytes?chunked=1&holdEnd=1 sends every byte with no Content-Length and holds the end back; a Range past it gets 416', async () => {
+      const url = `${server.url}/bytes?size=1000&chunked=1&holdEnd=1&seed=h`;
+      const controller = new AbortController();
+      const held = await fetch(url, { signal: controller.signal });
+      expect(held.headers.get('content-length')).toBeNull();
+      const reader = held.body!.getReader();
+      let got = 0;
+      while (got < 1000) got += (await reader.read()).value!.byteLength;
+      const next = reader.read();
+      // The end never comes: only the client going away ends the response.
+      expect(await Promise.race([next.then(() => 'ended'), new Promise((resolve) => setTimeout(resolve, 50, 'held'))])).toBe('held');
+      controller.abort();
+      await next.catch(() => undefined);
+      const past = await fetch(url, { headers: { Range: 'bytes=1000-' } });
+      expect(past.status).toBe(416);
+      expect(past.headers.get('content-range')).toBe('bytes */1000');
+    });
+
     it('/bad-range misreports ranges in each mode', async () => {
       const ranged = (mode: string) => fetch(`${server.url}/bad-range?size=100&mode=${mode}`, { headers: { Range: 'bytes=10-' } });
 
@@ -279,6 +307,15 @@ describe('startTestServer', () => {
       expect(garbage.status).toBe(206);
       expect(garbage.headers.get('content-range')).toBe('nonsense');
       await bytes(garbage);
+
+      const junk = await ranged('trailing-junk');
+      expect(junk.status).toBe(206);
+      expect(junk.headers.get('content-range')).toBe('bytes 10-99/100');
+      expect((await bytes(junk)).equals(Buffer.concat([bodyOf(100).subarray(10), Buffer.alloc(13, 0xee)]))).toBe(true);
+
+      const cut = await fetch(`${server.url}/bad-range?size=100&mode=trailing-junk&after=40`);
+      expect(cut.status).toBe(200);
+      await expect(cut.arrayBuffer()).rejects.toThrow();
 
       const overlong = await fetch(`${server.url}/bad-range?size=100&mode=overlong`, { headers: { Range: 'bytes=10-19' } });
       expect(overlong.status).toBe(206);
